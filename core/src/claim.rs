@@ -1,0 +1,221 @@
+//! A claim on one delivery's dedupe key, held while the handler runs. Settle it
+//! with the handler's outcome; dropped unsettled (handler panicked, future
+//! cancelled), it releases itself so the sender's retry is processed.
+
+use std::time::Duration;
+
+use crate::idempotency::{ClaimToken, IdempotencyStore, StoreError};
+use crate::jobs::JobRegistry;
+use crate::rejection::{Answer, Rejection};
+use std::sync::Arc;
+
+/// What settling needs from the receiver's configuration.
+#[derive(Clone)]
+pub(crate) struct SettleConfig {
+    pub store: Arc<dyn IdempotencyStore>,
+    pub jobs: Arc<dyn JobRegistry>,
+    pub in_flight_ttl: Duration,
+    pub done_ttl: Duration,
+    pub deadline: Duration,
+    pub retry_after: u32,
+}
+
+impl SettleConfig {
+    pub(crate) async fn within<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        within(self.deadline, fut).await
+    }
+}
+
+/// Runs a store call under `deadline`; a time-out is a [`StoreError::Timeout`].
+pub(crate) async fn within<T>(
+    deadline: Duration,
+    fut: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(deadline, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(StoreError::Timeout { after: deadline }),
+    }
+}
+
+/// The claim of one admitted delivery. Not `Clone`: exactly one owner settles it.
+#[must_use = "settle the claim with the handler's outcome; dropping it releases the delivery"]
+pub struct Claim {
+    owned: Option<Owned>,
+}
+
+struct Owned {
+    config: SettleConfig,
+    key: String,
+    token: ClaimToken,
+    /// Direct mode, known-jobs on, final status: forget the job once done.
+    forget_job: Option<String>,
+}
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.owned {
+            Some(o) => f
+                .debug_struct("Claim")
+                .field("key", &o.key)
+                .field("token", &o.token)
+                .finish(),
+            None => f.write_str("Claim(unclaimed)"),
+        }
+    }
+}
+
+impl Claim {
+    pub(crate) fn owned(
+        config: SettleConfig,
+        key: String,
+        token: ClaimToken,
+        forget_job: Option<String>,
+    ) -> Self {
+        Self {
+            owned: Some(Owned {
+                config,
+                key,
+                token,
+                forget_job,
+            }),
+        }
+    }
+
+    /// No claim was taken (store unavailable with fail-open on).
+    pub(crate) fn unclaimed() -> Self {
+        Self { owned: None }
+    }
+
+    /// Whether a claim is actually held (false only under fail-open).
+    pub fn is_held(&self) -> bool {
+        self.owned.is_some()
+    }
+
+    /// The dedupe key, when held.
+    pub fn key(&self) -> Option<&str> {
+        self.owned.as_ref().map(|o| o.key.as_str())
+    }
+
+    /// A handle that can extend the in-flight TTL while the handler runs (for
+    /// frameworks that cannot cancel a slow handler). `None` when unclaimed.
+    pub fn renewer(&self) -> Option<ClaimRenewer> {
+        self.owned.as_ref().map(|o| ClaimRenewer {
+            config: o.config.clone(),
+            key: o.key.clone(),
+            token: o.token,
+        })
+    }
+
+    /// Records the handler's outcome.
+    ///
+    /// * succeeded: marks the key done (done TTL). `Ok(())` means the handler's
+    ///   2xx may go out; `Err(answer)` means it could not be recorded, and the
+    ///   answer (503) must replace the handler's so the sender retries.
+    /// * failed: releases the key so the sender's retry is processed; `Ok(())`,
+    ///   and the handler's own (non-2xx) answer goes out.
+    pub async fn settle(mut self, handler_succeeded: bool) -> Result<(), Answer> {
+        let Some(owned) = self.owned.take() else {
+            return Ok(());
+        };
+        let config = &owned.config;
+        if !handler_succeeded {
+            release(config, &owned.key, owned.token).await;
+            return Ok(());
+        }
+        match config
+            .within(config.store.complete(&owned.key, owned.token, config.done_ttl))
+            .await
+        {
+            Ok(true) => {
+                if let Some(job) = &owned.forget_job {
+                    if let Err(e) = config.within(config.jobs.forget(job)).await {
+                        // The registration expires by its TTL anyway.
+                        tracing::warn!(error = %e, "hookgate: could not forget a finished job");
+                    }
+                }
+                Ok(())
+            }
+            Ok(false) => {
+                tracing::warn!(
+                    key = %owned.key,
+                    "hookgate: claim expired before the handler finished; answering 503 so the sender retries"
+                );
+                Err(Rejection::ClaimLost {
+                    retry_after: config.retry_after,
+                }
+                .to_answer())
+            }
+            Err(source) => {
+                tracing::warn!(error = %source, key = %owned.key, "hookgate: could not mark the delivery done");
+                Err(Rejection::StoreUnavailable {
+                    retry_after: config.retry_after,
+                    source,
+                }
+                .to_answer())
+            }
+        }
+    }
+}
+
+async fn release(config: &SettleConfig, key: &str, token: ClaimToken) {
+    if let Err(e) = config.within(config.store.release(key, token)).await {
+        // The in-flight TTL frees the key by itself.
+        tracing::warn!(error = %e, key, "hookgate: could not release a claim; it expires with its TTL");
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let Some(owned) = self.owned.take() else {
+            return;
+        };
+        tracing::debug!(key = %owned.key, "hookgate: claim dropped unsettled; releasing");
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(async move {
+                    release(&owned.config, &owned.key, owned.token).await;
+                });
+            }
+            Err(_) => tracing::warn!(
+                key = %owned.key,
+                "hookgate: claim dropped outside a runtime; it expires with its in-flight TTL"
+            ),
+        }
+    }
+}
+
+/// Extends a claim's in-flight TTL while its handler runs.
+#[derive(Clone)]
+pub struct ClaimRenewer {
+    config: SettleConfig,
+    key: String,
+    token: ClaimToken,
+}
+
+impl std::fmt::Debug for ClaimRenewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimRenewer").field("key", &self.key).finish()
+    }
+}
+
+impl ClaimRenewer {
+    /// Extends the claim by the in-flight TTL; false when it is no longer ours.
+    pub async fn renew(&self) -> Result<bool, StoreError> {
+        self.config
+            .within(
+                self.config
+                    .store
+                    .renew(&self.key, self.token, self.config.in_flight_ttl),
+            )
+            .await
+    }
+
+    /// How often to renew: a third of the in-flight TTL, so two renewals can
+    /// fail before the claim lapses.
+    pub fn interval(&self) -> Duration {
+        self.config.in_flight_ttl / 3
+    }
+}

@@ -1,0 +1,130 @@
+//! What the handler receives about one admitted delivery: the raw body (the same
+//! buffer that was verified), the facts hookgate established, and the typed event.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::rejection::{PayloadError, Rejection};
+use crate::signature::HeaderFamily;
+
+/// How a delivery was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Svix / Standard Webhooks signature.
+    Signed,
+    /// Unsigned: token, known job and/or source network.
+    Direct,
+}
+
+/// One admitted delivery. Cheap to clone (one reference count).
+#[derive(Clone)]
+pub struct Delivery {
+    inner: Arc<Facts>,
+}
+
+pub(crate) struct Facts {
+    pub body: Bytes,
+    pub mode: Mode,
+    pub family: Option<HeaderFamily>,
+    pub message_id: Option<String>,
+    pub timestamp: Option<i64>,
+    pub job_id: Option<String>,
+    pub status: Option<String>,
+    pub client_addr: Option<IpAddr>,
+    /// Direct mode with a token check: the metadata field to strip.
+    pub redact_field: Option<Arc<str>>,
+}
+
+impl Delivery {
+    pub(crate) fn new(facts: Facts) -> Self {
+        Self {
+            inner: Arc::new(facts),
+        }
+    }
+
+    /// The raw body exactly as received and verified (the same buffer, not a
+    /// copy). In direct mode with a token check it still contains the token.
+    pub fn body(&self) -> &Bytes {
+        &self.inner.body
+    }
+
+    /// How the delivery was authenticated.
+    pub fn mode(&self) -> Mode {
+        self.inner.mode
+    }
+
+    /// Signed mode: which header family the sender used.
+    pub fn header_family(&self) -> Option<HeaderFamily> {
+        self.inner.family
+    }
+
+    /// Signed mode: the message id (`svix-id` / `webhook-id`).
+    pub fn message_id(&self) -> Option<&str> {
+        self.inner.message_id.as_deref()
+    }
+
+    /// Signed mode: the signed timestamp, Unix seconds.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.inner.timestamp
+    }
+
+    /// Direct mode: the payload's `job_id` (read by the checks).
+    pub fn job_id(&self) -> Option<&str> {
+        self.inner.job_id.as_deref()
+    }
+
+    /// Direct mode: the payload's `status` as sent.
+    pub fn status(&self) -> Option<&str> {
+        self.inner.status.as_deref()
+    }
+
+    /// The client address hookgate resolved (peer, or `X-Forwarded-For` behind
+    /// a trusted proxy).
+    pub fn client_addr(&self) -> Option<IpAddr> {
+        self.inner.client_addr
+    }
+
+    /// Parses the body into `E`. In direct mode with a token check, the token
+    /// field is removed from `metadata` first, so the event never carries it.
+    ///
+    /// Fails with [`Rejection::MalformedPayload`] (400).
+    pub fn event<E: DeserializeOwned>(&self) -> Result<E, Rejection> {
+        let body = &self.inner.body[..];
+        match &self.inner.redact_field {
+            None => serde_json::from_slice(body)
+                .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e))),
+            Some(field) => {
+                let mut value: serde_json::Value = serde_json::from_slice(body)
+                    .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
+                if let Some(meta) = value
+                    .get_mut("metadata")
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    meta.remove(field.as_ref());
+                }
+                serde_json::from_value(value)
+                    .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Delivery {
+    /// Shows the facts, never the body (it may hold a token).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Delivery")
+            .field("mode", &i.mode)
+            .field("message_id", &i.message_id)
+            .field("timestamp", &i.timestamp)
+            .field("job_id", &i.job_id)
+            .field("status", &i.status)
+            .field("client_addr", &i.client_addr)
+            .field("body_len", &i.body.len())
+            .finish()
+    }
+}

@@ -1,0 +1,80 @@
+//! Read-only access to request headers, so the core does not depend on one
+//! framework's header map. `http::HeaderMap` implements it here; the actix and
+//! Rocket adapters implement it for theirs.
+
+/// Header lookup by lower-case name.
+pub trait HeaderLookup {
+    /// The first value of header `name` (lower-case ASCII), if present.
+    fn first(&self, name: &str) -> Option<&[u8]>;
+
+    /// Calls `f` with every value of header `name`, in the order received.
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8]));
+
+    /// Whether header `name` is present.
+    fn contains(&self, name: &str) -> bool {
+        self.first(name).is_some()
+    }
+}
+
+impl HeaderLookup for http::HeaderMap {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        self.get(name).map(http::HeaderValue::as_bytes)
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        for v in self.get_all(name) {
+            f(v.as_bytes());
+        }
+    }
+}
+
+impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        (**self).first(name)
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        (**self).each(name, f)
+    }
+}
+
+/// A plain list of `(name, value)` pairs; handy in tests and for senders.
+///
+/// ```
+/// use hookgate::{HeaderLookup, HeaderList};
+/// let h = HeaderList::new().with("Svix-Id", "msg_1");
+/// assert_eq!(h.first("svix-id"), Some(&b"msg_1"[..]));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct HeaderList(Vec<(String, Vec<u8>)>);
+
+impl HeaderList {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header (the name is matched case-insensitively).
+    pub fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.0
+            .push((name.to_ascii_lowercase(), value.as_ref().to_vec()));
+        self
+    }
+}
+
+impl HeaderLookup for HeaderList {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        for (n, v) in &self.0 {
+            if n.eq_ignore_ascii_case(name) {
+                f(v);
+            }
+        }
+    }
+}

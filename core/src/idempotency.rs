@@ -1,0 +1,133 @@
+//! Deduplication: the store a receiver claims each delivery in before the
+//! handler runs, and marks done (or releases) after.
+//!
+//! A key moves `absent → in flight (owner token, short TTL) → done (long TTL)`,
+//! or back to absent when released. Only the owner of an in-flight claim can
+//! complete, renew or release it, so a slow worker whose claim expired cannot
+//! overwrite another worker's claim.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The owner of one claim: a random 128-bit value, unique across replicas.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u128);
+
+impl ClaimToken {
+    /// A fresh random token.
+    pub fn random() -> Self {
+        Self(rand::random())
+    }
+
+    /// A token with a chosen value (tests).
+    pub const fn from_u128(v: u128) -> Self {
+        Self(v)
+    }
+
+    /// The token as 32 lower-case hex digits.
+    pub fn to_hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+}
+
+impl fmt::Debug for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClaimToken({:032x})", self.0)
+    }
+}
+
+impl fmt::Display for ClaimToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+/// What a claim found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The key was absent; the caller now owns it, in flight.
+    Fresh,
+    /// The delivery was processed before (done marker present).
+    Done,
+    /// Another worker holds the key in flight.
+    InFlight,
+}
+
+/// A store failure. Whatever the cause, the receiver answers 503 (fail closed).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The call did not finish within the store deadline.
+    #[error("the store did not answer within {after:?}")]
+    Timeout {
+        /// The deadline that passed.
+        after: Duration,
+    },
+    /// The backend reported an error (connection refused, reset, …).
+    #[error("the store backend failed")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The backend answered something the store does not understand.
+    #[error("the store answered unexpectedly: {0}")]
+    UnexpectedReply(&'static str),
+    /// An in-memory store is full of live in-flight claims.
+    #[error("the in-memory store is full of in-flight claims")]
+    Full,
+}
+
+/// Where claims live. Implementations must make `claim` atomic (exactly one
+/// concurrent caller gets `Fresh`) and let only the token's owner `complete`,
+/// `renew` or `release`.
+///
+/// The receiver wraps every call in its own deadline.
+#[async_trait::async_trait]
+pub trait IdempotencyStore: Send + Sync + 'static {
+    /// Claims `key` for `token` with the in-flight TTL, if absent; otherwise
+    /// says whether it is done or in flight.
+    async fn claim(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        in_flight_ttl: Duration,
+    ) -> Result<ClaimOutcome, StoreError>;
+
+    /// Marks `key` done with `done_ttl` if `token` still owns it. Returns
+    /// whether it did.
+    async fn complete(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        done_ttl: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Extends the in-flight TTL if `token` still owns `key`. Returns whether it did.
+    async fn renew(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        in_flight_ttl: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes `key` if `token` still owns it in flight. Returns whether it did.
+    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError>;
+}
+
+#[async_trait::async_trait]
+impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
+    async fn claim(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        ttl: Duration,
+    ) -> Result<ClaimOutcome, StoreError> {
+        (**self).claim(key, token, ttl).await
+    }
+    async fn complete(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
+        (**self).complete(key, token, ttl).await
+    }
+    async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
+        (**self).renew(key, token, ttl).await
+    }
+    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
+        (**self).release(key, token).await
+    }
+}

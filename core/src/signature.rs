@@ -1,0 +1,454 @@
+//! Signed mode: the Svix / Standard Webhooks signature scheme.
+//!
+//! `signature = base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))` for `v1`,
+//! an ed25519 signature over the same bytes for `v1a`. The HMAC runs
+//! incrementally over the three parts, so the body is never copied and need not
+//! be UTF-8.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use hmac::Mac;
+use subtle::ConstantTimeEq;
+
+use crate::headers::HeaderLookup;
+use crate::secret::{KeyRing, Secret, SigningKey, VerifyingKey, LENIENT_B64};
+
+/// At most this many `vN,…` entries of one signature header are examined.
+pub const MAX_SIGNATURE_ENTRIES: usize = 16;
+/// Longest message id accepted, in bytes.
+pub const MAX_MESSAGE_ID_LEN: usize = 256;
+/// Longest single signature entry examined (a `v1a` entry is 92 bytes).
+const MAX_ENTRY_LEN: usize = 128;
+
+/// Which header names a sender used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeaderFamily {
+    /// `svix-id`, `svix-timestamp`, `svix-signature`.
+    Svix,
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature` (Standard Webhooks).
+    StandardWebhooks,
+}
+
+impl HeaderFamily {
+    /// `(id, timestamp, signature)` header names, lower-case.
+    pub const fn names(self) -> [&'static str; 3] {
+        match self {
+            Self::Svix => ["svix-id", "svix-timestamp", "svix-signature"],
+            Self::StandardWebhooks => ["webhook-id", "webhook-timestamp", "webhook-signature"],
+        }
+    }
+
+    fn present_in(self, headers: &dyn HeaderLookup) -> bool {
+        self.names().iter().any(|n| headers.contains(n))
+    }
+}
+
+/// Why a signed delivery was refused. Every variant answers 401.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// None of the signature headers were sent.
+    #[error("the request carries no signature headers (svix-id, svix-timestamp, svix-signature or webhook-id, webhook-timestamp, webhook-signature)")]
+    Missing,
+    /// Some of one family's headers were sent, not all.
+    #[error("the signature header `{0}` is missing")]
+    MissingHeader(&'static str),
+    /// Both `svix-*` and `webhook-*` headers were sent.
+    #[error("the request mixes svix-* and webhook-* signature headers; send one family only")]
+    MixedFamilies,
+    /// The message id header is empty, too long or not text.
+    #[error("the message id header is empty, longer than 256 bytes, or not visible ASCII")]
+    InvalidMessageId,
+    /// The timestamp header is not a non-negative integer.
+    #[error("the timestamp header is not a non-negative integer number of Unix seconds")]
+    InvalidTimestamp,
+    /// The timestamp is further in the past than the tolerance allows.
+    #[error("the timestamp is too old (more than {tolerance_secs} s in the past): possible replay")]
+    TimestampTooOld {
+        /// The configured tolerance into the past.
+        tolerance_secs: u64,
+    },
+    /// The timestamp is further in the future than the tolerance allows.
+    #[error("the timestamp is too far in the future (more than {tolerance_secs} s ahead)")]
+    TimestampTooNew {
+        /// The configured tolerance into the future.
+        tolerance_secs: u64,
+    },
+    /// No signature entry matched any key.
+    #[error("no signature in the signature header matches a configured key")]
+    NoMatch,
+}
+
+impl SignatureError {
+    /// Stable snake_case code for the JSON refusal body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing | Self::MissingHeader(_) => "missing_signature",
+            Self::MixedFamilies => "mixed_signature_headers",
+            Self::InvalidMessageId => "invalid_message_id",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::TimestampTooOld { .. } => "timestamp_too_old",
+            Self::TimestampTooNew { .. } => "timestamp_too_new",
+            Self::NoMatch => "invalid_signature",
+        }
+    }
+}
+
+/// How far a timestamp may be from now, separately into the past and the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tolerance {
+    /// How old a timestamp may be.
+    pub past: Duration,
+    /// How far ahead of now a timestamp may be.
+    pub future: Duration,
+}
+
+impl Tolerance {
+    /// The same window in both directions.
+    pub const fn symmetric(window: Duration) -> Self {
+        Self {
+            past: window,
+            future: window,
+        }
+    }
+
+    /// Checks `timestamp` against `now` (both Unix seconds).
+    pub fn check(&self, timestamp: i64, now: i64) -> Result<(), SignatureError> {
+        let age = i128::from(now) - i128::from(timestamp);
+        if age > i128::from(self.past.as_secs()) {
+            return Err(SignatureError::TimestampTooOld {
+                tolerance_secs: self.past.as_secs(),
+            });
+        }
+        if -age > i128::from(self.future.as_secs()) {
+            return Err(SignatureError::TimestampTooNew {
+                tolerance_secs: self.future.as_secs(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for Tolerance {
+    /// Five minutes both ways, as the Svix and Standard Webhooks libraries use.
+    fn default() -> Self {
+        Self::symmetric(Duration::from_secs(300))
+    }
+}
+
+/// The three signature headers of one request, validated for shape.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedHeaders<'a> {
+    /// Which family the sender used.
+    pub family: HeaderFamily,
+    /// The message id (`svix-id` / `webhook-id`).
+    pub id: &'a str,
+    /// The timestamp as sent (digits only).
+    pub timestamp_raw: &'a str,
+    /// The timestamp in Unix seconds.
+    pub timestamp: i64,
+    /// The signature header value.
+    pub signature: &'a [u8],
+}
+
+impl<'a> SignedHeaders<'a> {
+    /// Reads the signature headers of one family (case-insensitive names).
+    /// Mixing families, missing headers, a malformed id or timestamp are refused.
+    pub fn read(headers: &'a dyn HeaderLookup) -> Result<Self, SignatureError> {
+        let svix = HeaderFamily::Svix.present_in(headers);
+        let std = HeaderFamily::StandardWebhooks.present_in(headers);
+        let family = match (svix, std) {
+            (true, true) => return Err(SignatureError::MixedFamilies),
+            (true, false) => HeaderFamily::Svix,
+            (false, true) => HeaderFamily::StandardWebhooks,
+            (false, false) => return Err(SignatureError::Missing),
+        };
+        let [id_name, ts_name, sig_name] = family.names();
+        let id = headers
+            .first(id_name)
+            .ok_or(SignatureError::MissingHeader(id_name))?;
+        let ts = headers
+            .first(ts_name)
+            .ok_or(SignatureError::MissingHeader(ts_name))?;
+        let signature = headers
+            .first(sig_name)
+            .ok_or(SignatureError::MissingHeader(sig_name))?;
+        let id = parse_message_id(id)?;
+        let (timestamp_raw, timestamp) = parse_timestamp(ts)?;
+        Ok(Self {
+            family,
+            id,
+            timestamp_raw,
+            timestamp,
+            signature,
+        })
+    }
+}
+
+fn parse_message_id(raw: &[u8]) -> Result<&str, SignatureError> {
+    if raw.is_empty()
+        || raw.len() > MAX_MESSAGE_ID_LEN
+        || !raw.iter().all(|b| b.is_ascii_graphic())
+    {
+        return Err(SignatureError::InvalidMessageId);
+    }
+    std::str::from_utf8(raw).map_err(|_| SignatureError::InvalidMessageId)
+}
+
+fn parse_timestamp(raw: &[u8]) -> Result<(&str, i64), SignatureError> {
+    if raw.is_empty() || raw.len() > 18 || !raw.iter().all(u8::is_ascii_digit) {
+        return Err(SignatureError::InvalidTimestamp);
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| SignatureError::InvalidTimestamp)?;
+    let value = text
+        .parse::<i64>()
+        .map_err(|_| SignatureError::InvalidTimestamp)?;
+    Ok((text, value))
+}
+
+/// Computes the `v1` HMAC of `{id}.{timestamp}.{body}` without copying the body.
+fn hmac_digest(secret: &Secret, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
+    let mut mac = secret.mac();
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.finalize().into_bytes().into()
+}
+
+/// The signature entries of one header value: `(version, base64 signature)`.
+fn entries(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    header
+        .split(|b| *b == b' ')
+        .filter(|e| !e.is_empty())
+        .take(MAX_SIGNATURE_ENTRIES)
+        .filter_map(|entry| {
+            if entry.len() > MAX_ENTRY_LEN {
+                return None;
+            }
+            let comma = entry.iter().position(|b| *b == b',')?;
+            Some((&entry[..comma], &entry[comma + 1..]))
+        })
+}
+
+/// Decodes a base64 signature of exactly `N` bytes, or `None`.
+fn decode_exact<const N: usize>(b64: &[u8]) -> Option<[u8; N]> {
+    let mut buf = [0u8; 96];
+    let len = LENIENT_B64.decode_slice(b64, &mut buf).ok()?;
+    if len != N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    out.copy_from_slice(&buf[..N]);
+    Some(out)
+}
+
+impl KeyRing {
+    /// Verifies a signature header value over `{id}.{timestamp}.{body}`: true
+    /// when any `v1` or `v1a` entry matches any key. Unknown versions and
+    /// malformed entries are skipped; at most [`MAX_SIGNATURE_ENTRIES`] are read.
+    ///
+    /// ```
+    /// use hookgate::{KeyRing, Secret};
+    /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    /// let body = br#"{"test": 2432232314}"#;
+    /// let sig = secret.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body);
+    /// assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    /// let ring = KeyRing::from(secret);
+    /// assert!(ring.verify_signature("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body, sig.as_bytes()));
+    /// assert!(!ring.verify_signature("msg_other", "1614265330", body, sig.as_bytes()));
+    /// ```
+    pub fn verify_signature(&self, id: &str, timestamp: &str, body: &[u8], header: &[u8]) -> bool {
+        let mut ed_message: Option<Vec<u8>> = None;
+        for key in self.keys() {
+            match key {
+                VerifyingKey::Hmac(secret) => {
+                    let expected = hmac_digest(secret, id, timestamp, body);
+                    for (version, sig) in entries(header) {
+                        if version != b"v1" {
+                            continue;
+                        }
+                        if let Some(given) = decode_exact::<32>(sig) {
+                            if bool::from(given.ct_eq(&expected)) {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                VerifyingKey::Ed25519(public) => {
+                    for (version, sig) in entries(header) {
+                        if version != b"v1a" {
+                            continue;
+                        }
+                        let Some(bytes) = decode_exact::<64>(sig) else {
+                            continue;
+                        };
+                        let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+                        // ed25519 needs the whole message in one slice: built once,
+                        // only when a v1a key and a v1a entry meet.
+                        let message = ed_message
+                            .get_or_insert_with(|| signed_content(id, timestamp, body));
+                        if public.0.verify_strict(message, &signature).is_ok() {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Reads the signature headers, checks the timestamp against `now` and the
+    /// tolerance, and verifies the signature over the raw body.
+    pub fn verify<'h>(
+        &self,
+        headers: &'h dyn HeaderLookup,
+        body: &[u8],
+        now: i64,
+        tolerance: Tolerance,
+    ) -> Result<SignedHeaders<'h>, SignatureError> {
+        let signed = SignedHeaders::read(headers)?;
+        tolerance.check(signed.timestamp, now)?;
+        if self.verify_signature(signed.id, signed.timestamp_raw, body, signed.signature) {
+            Ok(signed)
+        } else {
+            Err(SignatureError::NoMatch)
+        }
+    }
+}
+
+fn signed_content(id: &str, timestamp: &str, body: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(id.len() + timestamp.len() + body.len() + 2);
+    message.extend_from_slice(id.as_bytes());
+    message.push(b'.');
+    message.extend_from_slice(timestamp.as_bytes());
+    message.push(b'.');
+    message.extend_from_slice(body);
+    message
+}
+
+impl Secret {
+    /// Signs like a sender: returns the `v1,<base64>` signature header entry.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        let digest = hmac_digest(self, id, &timestamp.to_string(), body);
+        format!("v1,{}", LENIENT_B64.encode(digest))
+    }
+}
+
+impl SigningKey {
+    /// Signs like a sender: returns the `v1a,<base64>` signature header entry.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        use ed25519_dalek::Signer as _;
+        let message = signed_content(id, &timestamp.to_string(), body);
+        let signature = self.0.sign(&message);
+        format!("v1a,{}", LENIENT_B64.encode(signature.to_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::headers::HeaderList;
+
+    fn headers(family: HeaderFamily, id: &str, ts: &str, sig: &str) -> HeaderList {
+        let [i, t, s] = family.names();
+        HeaderList::new().with(i, id).with(t, ts).with(s, sig)
+    }
+
+    #[test]
+    fn tolerance_edges() {
+        let t = Tolerance::default();
+        assert!(t.check(1000, 1300).is_ok());
+        assert!(t.check(1000, 1301).is_err());
+        assert!(t.check(1300, 1000).is_ok());
+        assert!(t.check(1301, 1000).is_err());
+        assert!(t.check(0, i64::MAX).is_err());
+        assert!(t.check(i64::MAX, i64::MIN).is_err());
+        let asym = Tolerance {
+            past: Duration::from_secs(10),
+            future: Duration::from_secs(0),
+        };
+        assert!(asym.check(990, 1000).is_ok());
+        assert!(asym.check(1001, 1000).is_err());
+    }
+
+    #[test]
+    fn timestamp_shapes() {
+        for bad in ["", "-1", "+5", "1.5", " 12", "12 ", "abc", "99999999999999999999"] {
+            assert_eq!(
+                parse_timestamp(bad.as_bytes()).unwrap_err(),
+                SignatureError::InvalidTimestamp,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_timestamp(b"0").unwrap().1, 0);
+    }
+
+    #[test]
+    fn mixed_families_refused_and_names_case_insensitive() {
+        let h = HeaderList::new()
+            .with("Svix-Id", "a")
+            .with("Webhook-Timestamp", "1")
+            .with("svix-signature", "v1,x");
+        assert_eq!(
+            SignedHeaders::read(&h).unwrap_err(),
+            SignatureError::MixedFamilies
+        );
+        let h = HeaderList::new().with("SVIX-ID", "a").with("Svix-Timestamp", "1");
+        assert_eq!(
+            SignedHeaders::read(&h).unwrap_err(),
+            SignatureError::MissingHeader("svix-signature")
+        );
+        assert_eq!(
+            SignedHeaders::read(&HeaderList::new()).unwrap_err(),
+            SignatureError::Missing
+        );
+    }
+
+    #[test]
+    fn both_families_verify() {
+        let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let ring = KeyRing::from(secret.clone());
+        let body = b"\xff\xfe not utf-8";
+        let sig = secret.sign("msg_1", 1000, body);
+        for family in [HeaderFamily::Svix, HeaderFamily::StandardWebhooks] {
+            let h = headers(family, "msg_1", "1000", &sig);
+            let signed = ring.verify(&h, body, 1000, Tolerance::default()).unwrap();
+            assert_eq!(signed.family, family);
+            assert_eq!(signed.id, "msg_1");
+        }
+    }
+
+    #[test]
+    fn entries_are_bounded() {
+        let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let ring = KeyRing::from(secret.clone());
+        let good = secret.sign("m", 5, b"{}");
+        let junk = "v1,AAAA ".repeat(MAX_SIGNATURE_ENTRIES);
+        let header = format!("{junk}{good}");
+        assert!(!ring.verify_signature("m", "5", b"{}", header.as_bytes()));
+        let header = format!("{good} {junk}");
+        assert!(ring.verify_signature("m", "5", b"{}", header.as_bytes()));
+    }
+
+    #[test]
+    fn malformed_entries_do_not_panic() {
+        let ring = KeyRing::parse(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=",
+        )
+        .unwrap();
+        for h in [
+            &b","[..],
+            b"v1",
+            b"v1,,,,",
+            b"v1a,====",
+            b"\xff\x00,\x01",
+            b"v1,\xff\xff",
+            &[b'A'; 10_000][..],
+        ] {
+            assert!(!ring.verify_signature("m", "1", b"x", h));
+        }
+    }
+}
