@@ -126,7 +126,11 @@ impl Claim {
             return Ok(());
         }
         match config
-            .within(config.store.complete(&owned.key, owned.token, config.done_ttl))
+            .within(
+                config
+                    .store
+                    .complete(&owned.key, owned.token, config.done_ttl),
+            )
             .await
         {
             Ok(true) => {
@@ -197,7 +201,9 @@ pub struct ClaimRenewer {
 
 impl std::fmt::Debug for ClaimRenewer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClaimRenewer").field("key", &self.key).finish()
+        f.debug_struct("ClaimRenewer")
+            .field("key", &self.key)
+            .finish()
     }
 }
 

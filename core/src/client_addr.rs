@@ -168,7 +168,10 @@ mod tests {
     fn untrusted_peer_header_ignored() {
         let proxies = Networks::parse("10.0.0.0/8").unwrap();
         let h = HeaderList::new().with("x-forwarded-for", "1.2.3.4");
-        assert_eq!(client_addr(Some(ip("8.8.8.8")), &h, &proxies), Some(ip("8.8.8.8")));
+        assert_eq!(
+            client_addr(Some(ip("8.8.8.8")), &h, &proxies),
+            Some(ip("8.8.8.8"))
+        );
         assert_eq!(client_addr(None, &h, &proxies), None);
     }
 
@@ -179,14 +182,20 @@ mod tests {
         let h = HeaderList::new()
             .with("x-forwarded-for", "6.6.6.6, 203.0.113.5")
             .with("X-Forwarded-For", "192.168.1.1, 10.9.9.9");
-        assert_eq!(client_addr(Some(ip("10.0.0.1")), &h, &proxies), Some(ip("203.0.113.5")));
+        assert_eq!(
+            client_addr(Some(ip("10.0.0.1")), &h, &proxies),
+            Some(ip("203.0.113.5"))
+        );
     }
 
     #[test]
     fn all_trusted_and_missing_header() {
         let proxies = Networks::parse("10.0.0.0/8").unwrap();
         let h = HeaderList::new().with("x-forwarded-for", "10.1.1.1, 10.2.2.2");
-        assert_eq!(client_addr(Some(ip("10.0.0.1")), &h, &proxies), Some(ip("10.1.1.1")));
+        assert_eq!(
+            client_addr(Some(ip("10.0.0.1")), &h, &proxies),
+            Some(ip("10.1.1.1"))
+        );
         assert_eq!(
             client_addr(Some(ip("10.0.0.1")), &HeaderList::new(), &proxies),
             Some(ip("10.0.0.1"))
@@ -199,7 +208,10 @@ mod tests {
         let h = HeaderList::new().with("x-forwarded-for", "1.2.3.4, garbage");
         assert_eq!(client_addr(Some(ip("10.0.0.1")), &h, &proxies), None);
         let h = HeaderList::new().with("x-forwarded-for", "[2001:db8::1]:443, 1.2.3.4:80");
-        assert_eq!(client_addr(Some(ip("10.0.0.1")), &h, &proxies), Some(ip("1.2.3.4")));
+        assert_eq!(
+            client_addr(Some(ip("10.0.0.1")), &h, &proxies),
+            Some(ip("1.2.3.4"))
+        );
     }
 
     #[test]
@@ -210,6 +222,8 @@ mod tests {
             client_addr(Some(ip("::ffff:127.0.0.1")), &h, &proxies),
             Some(ip("203.0.113.1"))
         );
-        assert!(Networks::parse("192.0.2.0/24").unwrap().contains(ip("::ffff:192.0.2.3")));
+        assert!(Networks::parse("192.0.2.0/24")
+            .unwrap()
+            .contains(ip("::ffff:192.0.2.3")));
     }
 }

@@ -127,8 +127,14 @@ mod tests {
     fn token_checks() {
         let p = DirectPolicy::new().token("s3cret");
         assert!(p.check_token(Some("s3cret")).is_ok());
-        assert!(matches!(p.check_token(Some("s3cre")), Err(Rejection::InvalidToken)));
-        assert!(matches!(p.check_token(Some("")), Err(Rejection::InvalidToken)));
+        assert!(matches!(
+            p.check_token(Some("s3cre")),
+            Err(Rejection::InvalidToken)
+        ));
+        assert!(matches!(
+            p.check_token(Some("")),
+            Err(Rejection::InvalidToken)
+        ));
         assert!(matches!(p.check_token(None), Err(Rejection::MissingToken)));
         assert!(DirectPolicy::new().check_token(None).is_ok());
         assert_eq!(format!("{:?}", p.token), "Some(Token(redacted))");

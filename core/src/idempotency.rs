@@ -121,7 +121,12 @@ impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
     ) -> Result<ClaimOutcome, StoreError> {
         (**self).claim(key, token, ttl).await
     }
-    async fn complete(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
+    async fn complete(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
         (**self).complete(key, token, ttl).await
     }
     async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {

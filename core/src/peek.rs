@@ -96,7 +96,10 @@ impl<'de> Visitor<'de> for MetadataSeed<'_> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if key == self.field {
                 // A non-string token is not the token: treat it as absent.
-                token = map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned);
+                token = map
+                    .next_value::<serde_json::Value>()?
+                    .as_str()
+                    .map(str::to_owned);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -123,16 +126,36 @@ mod tests {
 
     #[test]
     fn metadata_shapes() {
-        assert_eq!(peek(br#"{"metadata":null}"#, Some("t")).unwrap().token, None);
-        assert_eq!(peek(br#"{"metadata":{"t":5}}"#, Some("t")).unwrap().token, None);
+        assert_eq!(
+            peek(br#"{"metadata":null}"#, Some("t")).unwrap().token,
+            None
+        );
+        assert_eq!(
+            peek(br#"{"metadata":{"t":5}}"#, Some("t")).unwrap().token,
+            None
+        );
         assert!(peek(br#"{"metadata":"str"}"#, Some("t")).is_err());
-        assert_eq!(peek(br#"{"metadata":{"t":"x"}}"#, None).unwrap().token, None);
+        assert_eq!(
+            peek(br#"{"metadata":{"t":"x"}}"#, None).unwrap().token,
+            None
+        );
     }
 
     #[test]
     fn malformed_is_error() {
-        for bad in [&b""[..], b"[]", b"{", b"{\"job_id\":1}", b"{} trailing", b"\xff"] {
-            assert!(peek(bad, None).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"{",
+            b"{\"job_id\":1}",
+            b"{} trailing",
+            b"\xff",
+        ] {
+            assert!(
+                peek(bad, None).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

@@ -245,7 +245,11 @@ impl Receiver {
                     Rejection::StoreUnavailable { source, .. } => {
                         tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
                     }
-                    r => tracing::info!(code = r.code(), status = r.status().as_u16(), "hookgate: delivery refused"),
+                    r => tracing::info!(
+                        code = r.code(),
+                        status = r.status().as_u16(),
+                        "hookgate: delivery refused"
+                    ),
                 }
                 Admission::Respond(rejection.to_answer())
             }
@@ -389,6 +393,7 @@ impl Receiver {
 
 /// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
 /// which reports every mistake before the first request.
+#[derive(Clone)]
 pub struct ReceiverBuilder {
     secrets: Vec<String>,
     keys: KeyRing,
@@ -679,9 +684,7 @@ impl ReceiverBuilder {
                 mode,
                 clock: self.clock,
                 settle: SettleConfig {
-                    store: self
-                        .store
-                        .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                    store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                     jobs: self
                         .jobs
                         .unwrap_or_else(|| Arc::new(MemoryJobRegistry::new())),

@@ -36,7 +36,10 @@ impl PayloadError {
                     .find(|p| text.starts_with(*p))
                     .and_then(|_| text.find(" at line"))
                 {
-                    format!("the payload does not fit the expected shape: {}", &text[..end])
+                    format!(
+                        "the payload does not fit the expected shape: {}",
+                        &text[..end]
+                    )
                 } else {
                     "the payload does not fit the expected shape: a field has the wrong type or value"
                         .to_owned()
@@ -136,9 +139,9 @@ impl Rejection {
             }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InFlight { .. } => StatusCode::CONFLICT,
-            Self::StoreUnavailable { .. } | Self::HandlerTimeout { .. } | Self::ClaimLost { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::StoreUnavailable { .. }
+            | Self::HandlerTimeout { .. }
+            | Self::ClaimLost { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -322,7 +325,11 @@ mod tests {
             let a = r.to_answer();
             assert_eq!(a.status().as_u16(), status, "{r:?}");
             let v: serde_json::Value = serde_json::from_slice(a.body()).unwrap();
-            assert!(v["code"].as_str().unwrap().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert!(v["code"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_'));
             if status == 409 || status == 503 {
                 assert!(a.retry_after().is_some());
             }

@@ -124,13 +124,18 @@ pub struct PublicKey(pub(crate) ed25519_dalek::VerifyingKey);
 impl PublicKey {
     /// Parses `whpk_<base64 of 32 bytes>`.
     pub fn parse(value: &str) -> Result<Self, SecretError> {
-        let b64 = value.trim().strip_prefix(PUBLIC_PREFIX).unwrap_or(value.trim());
+        let b64 = value
+            .trim()
+            .strip_prefix(PUBLIC_PREFIX)
+            .unwrap_or(value.trim());
         if b64.is_empty() {
             return Err(SecretError::Empty);
         }
-        let bytes = LENIENT_B64.decode(b64).map_err(|_| SecretError::NotBase64 {
-            prefix: PUBLIC_PREFIX,
-        })?;
+        let bytes = LENIENT_B64
+            .decode(b64)
+            .map_err(|_| SecretError::NotBase64 {
+                prefix: PUBLIC_PREFIX,
+            })?;
         let arr: [u8; 32] = bytes
             .as_slice()
             .try_into()
@@ -168,9 +173,11 @@ impl SigningKey {
         if b64.is_empty() {
             return Err(SecretError::Empty);
         }
-        let bytes = LENIENT_B64.decode(b64).map_err(|_| SecretError::NotBase64 {
-            prefix: SIGNING_PREFIX,
-        })?;
+        let bytes = LENIENT_B64
+            .decode(b64)
+            .map_err(|_| SecretError::NotBase64 {
+                prefix: SIGNING_PREFIX,
+            })?;
         match bytes.len() {
             64 => {
                 let arr: [u8; 64] = bytes
@@ -347,7 +354,10 @@ mod tests {
 
     #[test]
     fn key_ring_splits_on_spaces_and_commas() {
-        let ring = KeyRing::parse("whsec_dGVzdGtleQ==,whsec_b3RoZXI= whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=").unwrap();
+        let ring = KeyRing::parse(
+            "whsec_dGVzdGtleQ==,whsec_b3RoZXI= whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=",
+        )
+        .unwrap();
         assert_eq!(ring.len(), 3);
         assert!(KeyRing::parse(" , ").is_err());
         assert!(KeyRing::parse("whsec_dGVzdGtleQ==, whsec_").is_err());

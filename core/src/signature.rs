@@ -64,7 +64,9 @@ pub enum SignatureError {
     #[error("the timestamp header is not a non-negative integer number of Unix seconds")]
     InvalidTimestamp,
     /// The timestamp is further in the past than the tolerance allows.
-    #[error("the timestamp is too old (more than {tolerance_secs} s in the past): possible replay")]
+    #[error(
+        "the timestamp is too old (more than {tolerance_secs} s in the past): possible replay"
+    )]
     TimestampTooOld {
         /// The configured tolerance into the past.
         tolerance_secs: u64,
@@ -187,9 +189,7 @@ impl<'a> SignedHeaders<'a> {
 }
 
 fn parse_message_id(raw: &[u8]) -> Result<&str, SignatureError> {
-    if raw.is_empty()
-        || raw.len() > MAX_MESSAGE_ID_LEN
-        || !raw.iter().all(|b| b.is_ascii_graphic())
+    if raw.is_empty() || raw.len() > MAX_MESSAGE_ID_LEN || !raw.iter().all(|b| b.is_ascii_graphic())
     {
         return Err(SignatureError::InvalidMessageId);
     }
@@ -288,8 +288,8 @@ impl KeyRing {
                         let signature = ed25519_dalek::Signature::from_bytes(&bytes);
                         // ed25519 needs the whole message in one slice: built once,
                         // only when a v1a key and a v1a entry meet.
-                        let message = ed_message
-                            .get_or_insert_with(|| signed_content(id, timestamp, body));
+                        let message =
+                            ed_message.get_or_insert_with(|| signed_content(id, timestamp, body));
                         if public.0.verify_strict(message, &signature).is_ok() {
                             return true;
                         }
@@ -376,7 +376,16 @@ mod tests {
 
     #[test]
     fn timestamp_shapes() {
-        for bad in ["", "-1", "+5", "1.5", " 12", "12 ", "abc", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-1",
+            "+5",
+            "1.5",
+            " 12",
+            "12 ",
+            "abc",
+            "99999999999999999999",
+        ] {
             assert_eq!(
                 parse_timestamp(bad.as_bytes()).unwrap_err(),
                 SignatureError::InvalidTimestamp,
@@ -396,7 +405,9 @@ mod tests {
             SignedHeaders::read(&h).unwrap_err(),
             SignatureError::MixedFamilies
         );
-        let h = HeaderList::new().with("SVIX-ID", "a").with("Svix-Timestamp", "1");
+        let h = HeaderList::new()
+            .with("SVIX-ID", "a")
+            .with("Svix-Timestamp", "1");
         assert_eq!(
             SignedHeaders::read(&h).unwrap_err(),
             SignatureError::MissingHeader("svix-signature")

@@ -1,1 +1,12 @@
-//! examples
+//! Shared parts of the example receivers (`axum-receiver`, `actix-receiver`,
+//! `rocket-receiver`): configuration from the environment as
+//! `shared/CONTRACT.md` describes, the receiver built from it, and the bounded
+//! log of processed events behind `GET /events`.
+
+pub mod config;
+pub mod events;
+pub mod setup;
+
+pub use config::{Config, ConfigError, WebhookMode};
+pub use events::{EventLog, RecordedEvent};
+pub use setup::{build_receiver, init_tracing, listening, start, SetupError};

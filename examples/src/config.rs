@@ -1,0 +1,167 @@
+//! The example receivers' environment (see `shared/CONTRACT.md`).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How deliveries are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookMode {
+    /// Svix / Standard Webhooks signatures (`WEBHOOK_MODE=svix`).
+    Svix,
+    /// Unsigned deliveries (`WEBHOOK_MODE=direct`).
+    Direct,
+}
+
+/// The whole configuration of an example receiver.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BIND`.
+    pub bind: SocketAddr,
+    /// `WEBHOOK_MODE`.
+    pub mode: WebhookMode,
+    /// `WEBHOOK_SECRET` (svix mode).
+    pub secrets: Option<String>,
+    /// `WEBHOOK_TOLERANCE_SECS`.
+    pub tolerance: Duration,
+    /// `REDIS_URL`.
+    pub redis_url: Option<String>,
+    /// `DIRECT_TOKEN`.
+    pub direct_token: Option<String>,
+    /// `DIRECT_KNOWN_JOBS`.
+    pub direct_known_jobs: bool,
+    /// `ALLOWED_IPS`.
+    pub allowed_ips: Option<String>,
+    /// `TRUSTED_PROXIES`.
+    pub trusted_proxies: Option<String>,
+    /// `MAX_BODY_BYTES`.
+    pub max_body_bytes: usize,
+    /// `EVENTS_LIMIT`.
+    pub events_limit: usize,
+}
+
+/// A variable that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable with a value of the wrong form.
+    #[error("{name}={value:?} is invalid: {expected}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should look like.
+        expected: &'static str,
+    },
+    /// `WEBHOOK_SECRET` missing in svix mode.
+    #[error("WEBHOOK_SECRET is required in svix mode: set it to the `whsec_…` secret from the sender's portal (several separated by spaces or commas during rotation)")]
+    MissingSecret,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let parse = |name: &'static str, expected: &'static str| {
+            move |value: String| ConfigError::Invalid {
+                name,
+                value,
+                expected,
+            }
+        };
+        let bind = match var("BIND") {
+            None => SocketAddr::from(([127, 0, 0, 1], 5000)),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| parse("BIND", "an address like 127.0.0.1:5000")(v))?,
+        };
+        let mode = match var("WEBHOOK_MODE").as_deref().map(str::trim) {
+            None | Some("svix") => WebhookMode::Svix,
+            Some("direct") => WebhookMode::Direct,
+            Some(other) => {
+                return Err(parse("WEBHOOK_MODE", "`svix` or `direct`")(
+                    other.to_owned(),
+                ))
+            }
+        };
+        let tolerance =
+            match var("WEBHOOK_TOLERANCE_SECS") {
+                None => Duration::from_secs(300),
+                Some(v) => Duration::from_secs(v.trim().parse().map_err(|_| {
+                    parse("WEBHOOK_TOLERANCE_SECS", "a whole number of seconds")(v)
+                })?),
+            };
+        let direct_known_jobs = match var("DIRECT_KNOWN_JOBS").as_deref().map(str::trim) {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => return Err(parse("DIRECT_KNOWN_JOBS", "`0` or `1`")(other.to_owned())),
+        };
+        let number = |name: &'static str, default: usize| -> Result<usize, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| parse(name, "a positive whole number")(v)),
+            }
+        };
+        let secrets = var("WEBHOOK_SECRET");
+        if mode == WebhookMode::Svix && secrets.is_none() {
+            return Err(ConfigError::MissingSecret);
+        }
+        Ok(Self {
+            bind,
+            mode,
+            secrets,
+            tolerance,
+            redis_url: var("REDIS_URL"),
+            direct_token: var("DIRECT_TOKEN"),
+            direct_known_jobs,
+            allowed_ips: var("ALLOWED_IPS"),
+            trusted_proxies: var("TRUSTED_PROXIES"),
+            max_body_bytes: number("MAX_BODY_BYTES", 16 * 1024 * 1024)?,
+            events_limit: number("EVENTS_LIMIT", 1000)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = cfg(&[("WEBHOOK_SECRET", "whsec_dGVzdA==")]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:5000");
+        assert_eq!(c.mode, WebhookMode::Svix);
+        assert_eq!(c.tolerance, Duration::from_secs(300));
+        assert_eq!(c.max_body_bytes, 16_777_216);
+        assert_eq!(c.events_limit, 1000);
+        assert!(!c.direct_known_jobs);
+    }
+
+    #[test]
+    fn errors() {
+        assert!(matches!(cfg(&[]), Err(ConfigError::MissingSecret)));
+        assert!(cfg(&[("WEBHOOK_MODE", "direct")]).is_ok());
+        assert!(cfg(&[("WEBHOOK_MODE", "other")]).is_err());
+        assert!(cfg(&[("WEBHOOK_MODE", "direct"), ("MAX_BODY_BYTES", "0")]).is_err());
+        assert!(cfg(&[("WEBHOOK_MODE", "direct"), ("BIND", "nope")]).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! Building the receiver from a [`Config`], and the start-up chores every
+//! example shares.
+
+use std::io::Write as _;
+
+use hookgate::redis::{connect, RedisJobRegistry, RedisStore};
+use hookgate::{DirectPolicy, Receiver};
+
+use crate::config::{Config, WebhookMode};
+
+/// Why a receiver could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The environment is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The receiver configuration is invalid (e.g. a malformed secret).
+    #[error(transparent)]
+    Build(#[from] hookgate::BuildError),
+    /// Redis could not be reached at start.
+    #[error("cannot connect to Redis at REDIS_URL: {0}")]
+    Redis(#[source] hookgate::StoreError),
+}
+
+impl SetupError {
+    /// The process exit code: 2 for configuration mistakes, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Config(_) | Self::Build(_) => 2,
+            Self::Redis(_) => 1,
+        }
+    }
+}
+
+/// Builds the receiver the configuration describes: in-memory stores, or Redis
+/// when `REDIS_URL` is set.
+pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
+    let mut builder = Receiver::builder()
+        .tolerance(config.tolerance)
+        .max_body_bytes(config.max_body_bytes);
+    match config.mode {
+        WebhookMode::Svix => {
+            builder = builder.secret(config.secrets.clone().unwrap_or_default());
+        }
+        WebhookMode::Direct => {
+            let mut policy = DirectPolicy::new().known_jobs(config.direct_known_jobs);
+            if let Some(token) = &config.direct_token {
+                policy = policy.token(token);
+            }
+            builder = builder.direct(policy);
+        }
+    }
+    if let Some(list) = &config.allowed_ips {
+        builder = builder.allowed_sources(list.clone());
+    }
+    if let Some(list) = &config.trusted_proxies {
+        builder = builder.trusted_proxies(list.clone());
+    }
+    // Report configuration mistakes (exit 2) before trying to reach Redis.
+    let in_memory = builder.clone().build()?;
+    match &config.redis_url {
+        None => Ok(in_memory),
+        Some(url) => {
+            let conn = connect(url).await.map_err(SetupError::Redis)?;
+            Ok(builder
+                .store(RedisStore::new(conn.clone()))
+                .job_registry(RedisJobRegistry::new(conn))
+                .build()?)
+        }
+    }
+}
+
+/// Logs to stderr with `tracing`, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Prints the one start-up line `listening on <addr>` to stdout.
+pub fn listening(addr: std::net::SocketAddr) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on {addr}");
+    let _ = out.flush();
+}
+
+/// Reads the configuration and builds the receiver, or prints the error and
+/// exits (code 2 for configuration mistakes).
+pub async fn start() -> (Config, Receiver) {
+    let result = async {
+        let config = Config::from_env()?;
+        let receiver = build_receiver(&config).await?;
+        Ok::<_, SetupError>((config, receiver))
+    }
+    .await;
+    match result {
+        Ok(ok) => ok,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(e.exit_code());
+        }
+    }
+}
