@@ -31,10 +31,10 @@ const SIGNING_PREFIX: &str = "whsk_";
 #[non_exhaustive]
 pub enum SecretError {
     /// The value was empty (or only the prefix).
-    #[error("the webhook secret is empty; a valid secret looks like `whsec_` followed by base64, e.g. `whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`")]
+    #[error("the webhook secret is empty; a valid secret looks like `whsec_` followed by base64, e.g. `whsec_dGhpcyBpcyBhbiBleGFtcGxl`")]
     Empty,
     /// The part after the prefix is not base64.
-    #[error("the webhook secret is not valid base64 after its `{prefix}` prefix; copy it exactly as the sender's portal shows it (e.g. `whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`)")]
+    #[error("the webhook secret is not valid base64 after its `{prefix}` prefix; copy it exactly as the sender's portal shows it (e.g. `whsec_dGhpcyBpcyBhbiBleGFtcGxl`)")]
     NotBase64 {
         /// The prefix the value carried (`whsec_`, `whpk_` or `whsk_`; empty when none).
         prefix: &'static str,
