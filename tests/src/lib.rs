@@ -1,1 +1,42 @@
-//! hookgate-conformance
+//! # hookgate-conformance
+//!
+//! One black-box conformance table for every hookgate adapter, driven over real
+//! HTTP:
+//!
+//! * [`run_contract`] starts an example receiver binary (`axum-receiver`,
+//!   `actix-receiver`, `rocket-receiver`) with an environment per case, and
+//!   checks every row of `shared/CONTRACT.md` and every invariant of
+//!   `shared/DESIGN.md` ([`contract_cases`] is the table). How many times the
+//!   handler ran is read from `GET /events`.
+//! * [`run_faults`] drives receivers built inside the tests with programmable
+//!   handlers ([`Handler`]: succeed, fail, panic, sleep) through an adapter's
+//!   [`FaultApp`] implementation ([`fault_cases`] is that table).
+//!
+//! See `docs/conformance.md` for how an adapter plugs in.
+
+mod contract;
+mod expect;
+mod fault_stores;
+mod faults;
+mod handler;
+mod ids;
+mod process;
+mod redis_server;
+mod request;
+mod store;
+mod vectors;
+
+pub use contract::{contract_cases, run_contract, run_contract_case, Case, Start, Step};
+pub use expect::Expect;
+pub use fault_stores::{DownStore, InjectedFault, NoCompleteStore};
+pub use faults::{
+    fault_cases, run_fault, run_faults, FaultApp, FaultCase, RunningApp, StartError, FAULT_PATH,
+    FAULT_SECRET,
+};
+pub use handler::{Behaviour, Handler, HandlerReply};
+pub use ids::{now_unix, unique_id};
+pub use process::{Exit, ProcessError, ReceiverProcess, START_TIMEOUT};
+pub use redis_server::{RedisServer, RedisServerError};
+pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};
+pub use store::{in_ci, ping, Store};
+pub use vectors::{vectors_path, SignedVector, Vectors, VectorsError};
