@@ -6,10 +6,13 @@ use std::time::Duration;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::backend;
+use super::version::check_info;
 use crate::idempotency::StoreError;
 
 /// The `ConnectionManager` settings hookgate uses: 1 s to connect, 1 s per
-/// response, reconnect attempts with a short back-off.
+/// response, two reconnect retries with a 50–500 ms back-off. A reconnection
+/// thus gives up within a few seconds and the next call starts a new one; the
+/// receiver's own per-call deadline bounds what a caller waits meanwhile.
 pub fn connection_config() -> ConnectionManagerConfig {
     ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(1)))
@@ -19,21 +22,44 @@ pub fn connection_config() -> ConnectionManagerConfig {
         .set_max_delay(Duration::from_millis(500))
 }
 
-/// Connects to `url` (`redis://host:port/db`, `rediss://…`) with
-/// [`connection_config`]. Fails if the server cannot be reached now; once
-/// connected, the manager reconnects by itself after outages.
+/// Connects to `url` (`redis://[user:password@]host:port/db`) with
+/// [`connection_config`] and checks that the server is Redis 7.0 or newer
+/// ([`UnsupportedServer`](super::UnsupportedServer) otherwise).
+///
+/// Fails if the server cannot be reached now, so a wrong `REDIS_URL` shows at
+/// start-up; once connected, the manager reconnects by itself after outages.
+/// To start while Redis may be down, use [`connect_lazy`].
 ///
 /// One connection is multiplexed: share it between a
 /// [`RedisStore`](super::RedisStore) and a [`RedisJobRegistry`](super::RedisJobRegistry)
-/// by cloning it.
+/// by cloning it. `rediss://` (TLS) URLs need one of the `redis` crate's TLS
+/// features enabled in the application.
 pub async fn connect(url: &str) -> Result<ConnectionManager, StoreError> {
     let client = ::redis::Client::open(url).map_err(backend)?;
-    ConnectionManager::new_with_config(client, connection_config())
+    let mut conn = ConnectionManager::new_with_config(client, connection_config())
         .await
-        .map_err(backend)
+        .map_err(backend)?;
+    let info: String = ::redis::cmd("INFO")
+        .arg("server")
+        .query_async(&mut conn)
+        .await
+        .map_err(backend)?;
+    check_info(&info)?;
+    Ok(conn)
 }
 
-/// Connects to a Redis Cluster through any of its nodes.
+/// Like [`connect`], but connects on first use: the application starts even
+/// while Redis is down, and deliveries are answered 503 until it is up. Fails
+/// only on a malformed `url`. The server's version is not checked.
+pub fn connect_lazy(url: &str) -> Result<ConnectionManager, StoreError> {
+    let client = ::redis::Client::open(url).map_err(backend)?;
+    ConnectionManager::new_lazy_with_config(client, connection_config()).map_err(backend)
+}
+
+/// Connects to a Redis Cluster through any of its nodes (`redis://host:port`
+/// each), with 1 s connection and response time-outs, and checks that the node
+/// it asks runs Redis 7.0 or newer. The connection follows slot moves and
+/// reconnects to nodes by itself.
 #[cfg(feature = "redis-cluster")]
 pub async fn connect_cluster<I, T>(
     nodes: I,
@@ -42,12 +68,27 @@ where
     I: IntoIterator<Item = T>,
     T: ::redis::IntoConnectionInfo,
 {
-    ::redis::cluster::ClusterClientBuilder::new(nodes)
+    use ::redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
+
+    let mut conn = ::redis::cluster::ClusterClientBuilder::new(nodes)
         .connection_timeout(Duration::from_secs(1))
         .response_timeout(Duration::from_secs(1))
         .build()
         .map_err(backend)?
         .get_async_connection()
         .await
-        .map_err(backend)
+        .map_err(backend)?;
+    let mut info = ::redis::cmd("INFO");
+    info.arg("server");
+    let reply = conn
+        .route_command(
+            info,
+            RoutingInfo::SingleNode(SingleNodeRoutingInfo::RandomPrimary),
+        )
+        .await
+        .map_err(backend)?;
+    let info: String =
+        ::redis::from_redis_value(reply).map_err(|e| backend(::redis::RedisError::from(e)))?;
+    check_info(&info)?;
+    Ok(conn)
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ::redis::aio::ConnectionLike;
 
-use super::{backend, tagged};
+use super::{backend, millis, tagged};
 use crate::idempotency::StoreError;
 use crate::jobs::JobRegistry;
 
@@ -39,7 +39,8 @@ where
         }
     }
 
-    /// Uses `prefix` before every key (outside the hash tag).
+    /// Uses `prefix` before every key, outside the hash tag (it must not contain
+    /// `{` or `}`).
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
@@ -58,12 +59,11 @@ where
 {
     async fn register(&self, job_id: &str, ttl: Duration) -> Result<(), StoreError> {
         let mut conn = self.conn.clone();
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         ::redis::cmd("SET")
             .arg(self.redis_key(job_id))
             .arg(1)
             .arg("PX")
-            .arg(ms)
+            .arg(millis(ttl))
             .query_async::<()>(&mut conn)
             .await
             .map_err(backend)

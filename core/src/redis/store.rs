@@ -11,7 +11,7 @@ use std::time::Duration;
 use ::redis::aio::ConnectionLike;
 use ::redis::Script;
 
-use super::{backend, tagged};
+use super::{backend, millis, tagged};
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 
 const DONE: &str = "d";
@@ -89,7 +89,9 @@ where
         }
     }
 
-    /// Puts `prefix` before every key (outside the hash tag).
+    /// Puts `prefix` before every key, outside the hash tag. It must not
+    /// contain `{` or `}`: Redis Cluster would take the hash tag from it and
+    /// put every key in one slot.
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
@@ -99,10 +101,6 @@ where
     pub fn redis_key(&self, key: &str) -> String {
         tagged(&self.prefix, key)
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 fn in_flight_value(token: ClaimToken) -> String {
