@@ -1,1 +1,71 @@
-//! hookgate-actix
+//! # hookgate-actix
+//!
+//! actix-web middleware for [hookgate]: receive webhooks from Reducto and any
+//! sender that signs the Svix / Standard Webhooks way, verified, checked,
+//! deduplicated and typed before your handler runs.
+//!
+//! * [`WebhookMiddleware`] guards a route (`.wrap(...)`): it reads the body once
+//!   (bounded), asks the [`Receiver`] to admit the delivery, answers refusals,
+//!   duplicates and in-flight retries itself, runs the handler under the
+//!   receiver's deadline, and settles the claim from the handler's status.
+//! * [`Webhook<E>`](Webhook) is the handler's extractor: the typed event
+//!   (default [`JobEvent`]) and the [`Delivery`] facts.
+//!
+//! ```no_run
+//! use actix_web::{web, App, HttpResponse, HttpServer};
+//! use hookgate_actix::{JobEvent, Receiver, Webhook, WebhookMiddleware};
+//!
+//! async fn on_job(event: Webhook<JobEvent>) -> HttpResponse {
+//!     tracing::info!(job = %event.job_id, status = event.status.as_str(), "job event");
+//!     HttpResponse::Ok().json(serde_json::json!({ "received": true }))
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let receiver = Receiver::builder()
+//!         .secret(std::env::var("WEBHOOK_SECRET").unwrap_or_default())
+//!         .build()
+//!         .expect("a valid whsec_ secret");
+//!     HttpServer::new(move || {
+//!         App::new().service(
+//!             web::resource("/webhook/reducto")
+//!                 .wrap(WebhookMiddleware::new(receiver.clone()))
+//!                 .route(web::post().to(on_job)),
+//!         )
+//!     })
+//!     .bind(("127.0.0.1", 5000))?
+//!     .run()
+//!     .await
+//! }
+//! ```
+//!
+//! ## Behaviour worth knowing
+//!
+//! * The client address is the connection's peer (`peer_addr`), never actix's
+//!   `realip_remote_addr`, which believes `X-Forwarded-For` from anyone; the
+//!   core believes that header only from the receiver's trusted proxies.
+//! * The body is put back with `set_payload`, so a handler may also take
+//!   `web::Bytes` or `web::Json` (their own size limits apply).
+//! * A handler past [`Receiver::handler_deadline`] is cancelled, its claim
+//!   released, and the answer is `503` + `Retry-After` (an [`AnswerError`]
+//!   returned as the service error, since the cancelled handler owned the
+//!   request).
+
+mod answer;
+mod body;
+mod extractor;
+mod headers;
+mod middleware;
+mod rejection;
+
+pub use answer::{answer_response, AnswerError};
+pub use extractor::Webhook;
+pub use headers::ActixHeaders;
+pub use middleware::{WebhookMiddleware, WebhookService};
+pub use rejection::WebhookRejection;
+
+pub use hookgate;
+pub use hookgate::{
+    Answer, Delivery, DirectPolicy, HeaderLookup, JobEvent, JobStatus, Metadata, Mode, Receiver,
+    Rejection, StatusKind,
+};

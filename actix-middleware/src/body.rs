@@ -1,0 +1,149 @@
+//! Reading the request body once, bounded by the receiver's limit.
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::header::{HeaderMap, CONTENT_LENGTH};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt as _;
+
+/// Never reserve more than this up front, whatever `Content-Length` claims: a
+/// sender that declares a large body and sends nothing costs no memory.
+const MAX_PREALLOCATION: usize = 64 * 1024;
+
+/// Why the body could not be read whole.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BodyError {
+    /// More bytes arrived than the limit allows.
+    #[error("the body is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The connection failed while the body was being read.
+    #[error("the request body could not be read: {0}")]
+    Unreadable(#[from] PayloadError),
+}
+
+/// The declared `Content-Length`, when present and a number.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Reads the whole payload, at most `limit` bytes. A body that arrives in one
+/// chunk is returned as that chunk (no copy).
+pub(crate) async fn read_bounded(
+    mut payload: Payload,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut buf: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        len = len.saturating_add(chunk.len());
+        if len > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        match (&mut first, &mut buf) {
+            (_, Some(buf)) => buf.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (Some(head), None) => {
+                let hint = declared
+                    .and_then(|d| usize::try_from(d).ok())
+                    .unwrap_or(0)
+                    .min(limit)
+                    .min(MAX_PREALLOCATION)
+                    .max(len);
+                let mut joined = BytesMut::with_capacity(hint);
+                joined.extend_from_slice(head);
+                joined.extend_from_slice(&chunk);
+                first = None;
+                buf = Some(joined);
+            }
+        }
+    }
+    Ok(match (buf, first) {
+        (Some(buf), _) => buf.freeze(),
+        (None, Some(one)) => one,
+        (None, None) => Bytes::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::stream;
+
+    fn payload(chunks: Vec<Result<Bytes, PayloadError>>) -> Payload {
+        Payload::Stream {
+            payload: Box::pin(stream::iter(chunks)),
+        }
+    }
+
+    #[actix_web::test]
+    async fn one_chunk_is_not_copied() {
+        let chunk = Bytes::from_static(b"{\"a\":1}");
+        let got = read_bounded(payload(vec![Ok(chunk.clone())]), 100, None)
+            .await
+            .unwrap();
+        assert_eq!(got.as_ptr(), chunk.as_ptr());
+    }
+
+    #[actix_web::test]
+    async fn chunks_are_joined_in_order() {
+        let chunks = vec![
+            Ok(Bytes::from_static(b"ab")),
+            Ok(Bytes::from_static(b"cd")),
+            Ok(Bytes::from_static(b"e")),
+        ];
+        let got = read_bounded(payload(chunks), 5, Some(u64::MAX))
+            .await
+            .unwrap();
+        assert_eq!(&got[..], b"abcde");
+    }
+
+    #[actix_web::test]
+    async fn over_the_limit_stops_reading() {
+        let chunks = vec![
+            Ok(Bytes::from_static(b"abc")),
+            Ok(Bytes::from_static(b"def")),
+        ];
+        let err = read_bounded(payload(chunks), 5, None).await.unwrap_err();
+        assert!(matches!(err, BodyError::TooLarge { limit: 5 }));
+    }
+
+    #[actix_web::test]
+    async fn a_broken_stream_is_unreadable() {
+        let chunks = vec![
+            Ok(Bytes::from_static(b"abc")),
+            Err(PayloadError::Incomplete(None)),
+        ];
+        let err = read_bounded(payload(chunks), 100, None).await.unwrap_err();
+        assert!(matches!(err, BodyError::Unreadable(_)));
+    }
+
+    #[actix_web::test]
+    async fn empty_body() {
+        let got = read_bounded(payload(vec![]), 10, None).await.unwrap();
+        assert!(got.is_empty());
+    }
+
+    #[test]
+    fn declared_length() {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((CONTENT_LENGTH, "42"))
+            .to_http_request();
+        assert_eq!(content_length(req.headers()), Some(42));
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((CONTENT_LENGTH, "nope"))
+            .to_http_request();
+        assert_eq!(content_length(req.headers()), None);
+    }
+}

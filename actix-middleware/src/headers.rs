@@ -1,0 +1,63 @@
+//! actix-web's header map seen through [`hookgate::HeaderLookup`], so the core
+//! reads the request headers in place (no copy).
+
+use actix_web::http::header::HeaderMap;
+use hookgate::HeaderLookup;
+
+/// Borrows an actix-web [`HeaderMap`] as a [`HeaderLookup`].
+///
+/// actix-web 4 has its own header map type (not `http::HeaderMap` 1.x), so the
+/// adapter lends it to the core through this wrapper. Names are matched
+/// case-insensitively, as HTTP requires.
+///
+/// ```
+/// use actix_web::test::TestRequest;
+/// use hookgate_actix::{ActixHeaders, HeaderLookup};
+///
+/// let req = TestRequest::default().insert_header(("Svix-Id", "msg_1")).to_http_request();
+/// let headers = ActixHeaders::new(req.headers());
+/// assert_eq!(headers.first("svix-id"), Some(&b"msg_1"[..]));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ActixHeaders<'a>(&'a HeaderMap);
+
+impl<'a> ActixHeaders<'a> {
+    /// Wraps a request's header map.
+    pub fn new(headers: &'a HeaderMap) -> Self {
+        Self(headers)
+    }
+}
+
+impl HeaderLookup for ActixHeaders<'_> {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        self.0.get(name).map(|v| v.as_bytes())
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        for v in self.0.get_all(name) {
+            f(v.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn every_value_in_order_and_case_insensitive() {
+        let req = TestRequest::default()
+            .append_header(("X-Forwarded-For", "10.0.0.1"))
+            .append_header(("x-forwarded-for", "10.0.0.2"))
+            .to_http_request();
+        let headers = ActixHeaders::new(req.headers());
+        let mut seen = Vec::new();
+        headers.each("x-forwarded-for", &mut |v| seen.push(v.to_vec()));
+        assert_eq!(seen, [b"10.0.0.1".to_vec(), b"10.0.0.2".to_vec()]);
+        assert_eq!(headers.first("x-forwarded-for"), Some(&b"10.0.0.1"[..]));
+        assert!(headers.contains("X-FORWARDED-FOR"));
+        assert!(!headers.contains("svix-id"));
+        assert_eq!(headers.first("not a header name"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Helpers shared by the integration tests: a sender that signs, receivers,
+//! a recording handler and a store that can be told to fail.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::test::TestRequest;
+use hookgate::Secret;
+use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore, StoreError};
+use hookgate_actix::Receiver;
+
+pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub const PATH: &str = "/webhook/reducto";
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A Reducto job event body.
+pub fn job(job_id: &str, status: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "status": status,
+        "job_id": job_id,
+        "metadata": {"user": "u1"},
+    }))
+    .unwrap()
+}
+
+/// A signed POST of `body` as message `id`, signed now.
+pub fn signed(id: &str, body: &[u8]) -> TestRequest {
+    signed_at(id, now(), body)
+}
+
+/// A signed POST of `body` as message `id`, signed at `ts`.
+pub fn signed_at(id: &str, ts: i64, body: &[u8]) -> TestRequest {
+    let sig = Secret::parse(SECRET).unwrap().sign(id, ts, body);
+    TestRequest::post()
+        .uri(PATH)
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("svix-id", id))
+        .insert_header(("svix-timestamp", ts.to_string()))
+        .insert_header(("svix-signature", sig))
+        .set_payload(body.to_vec())
+}
+
+/// A unique message id per call, so parallel tests never share a key.
+pub fn msg_id(name: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("msg_{name}_{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A signed-mode receiver with the test secret.
+pub fn receiver() -> Receiver {
+    Receiver::builder().secret(SECRET).build().unwrap()
+}
+
+/// The JSON body of a response.
+pub async fn json<B: MessageBody>(res: ServiceResponse<B>) -> serde_json::Value {
+    let body = actix_web::test::read_body(res).await;
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
+}
+
+/// Counts handler calls.
+#[derive(Clone, Default)]
+pub struct Calls(Arc<AtomicUsize>);
+
+impl Calls {
+    pub fn hit(&self) -> usize {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A memory store whose calls can be made to fail.
+#[derive(Clone, Default)]
+pub struct FlakyStore {
+    inner: Arc<MemoryStore>,
+    pub fail_claim: Arc<AtomicBool>,
+    pub fail_complete: Arc<AtomicBool>,
+}
+
+fn broken() -> StoreError {
+    StoreError::Backend("connection refused (test)".into())
+}
+
+#[async_trait::async_trait]
+impl IdempotencyStore for FlakyStore {
+    async fn claim(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        ttl: Duration,
+    ) -> Result<ClaimOutcome, StoreError> {
+        if self.fail_claim.load(Ordering::SeqCst) {
+            return Err(broken());
+        }
+        self.inner.claim(key, token, ttl).await
+    }
+    async fn complete(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        if self.fail_complete.load(Ordering::SeqCst) {
+            return Err(broken());
+        }
+        self.inner.complete(key, token, ttl).await
+    }
+    async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
+        self.inner.renew(key, token, ttl).await
+    }
+    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
+        self.inner.release(key, token).await
+    }
+}
