@@ -1,0 +1,114 @@
+//! [`WebhookFairing`]: installs the receiver when the rocket ignites, and in
+//! `on_response` settles each admitted delivery's claim from the route's final
+//! status and writes the answers the [`Webhook`](crate::Webhook) guard decided.
+
+use hookgate::Receiver;
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::StatusClass;
+use rocket::{Build, Request, Response, Rocket};
+
+use crate::answer;
+use crate::limit;
+use crate::stash::{Decision, Stash};
+
+/// The receiver as the fairing installed it: what the guard looks for.
+#[derive(Debug)]
+pub(crate) struct Installed {
+    pub(crate) receiver: Receiver,
+}
+
+/// What the log says when a [`Webhook`](crate::Webhook) guard finds no fairing.
+pub(crate) const NOT_ATTACHED: &str = "hookgate: a `Webhook` data guard is mounted but `WebhookFairing` is not attached; attach it: `rocket::build().attach(WebhookFairing::new(receiver))`";
+
+/// The Rocket plug of hookgate. Attach it once; routes then take a
+/// [`Webhook<E>`](crate::Webhook) data guard.
+///
+/// * **On ignite** it checks the configuration (the `webhook` limit, see
+///   [`LIMIT_NAME`](crate::LIMIT_NAME)) so a mistake fails the launch, and
+///   installs the receiver as managed state. Unless the app already manages a
+///   [`Receiver`], routes can also take `&State<Receiver>` (for
+///   [`Receiver::register_job`]).
+/// * **On response** it writes what the guard decided without calling the
+///   route (refusals as `{"error", "code"}` JSON, `200 {"received": true,
+///   "duplicate": true}` for a processed duplicate, `Retry-After` on 409 and
+///   503), and settles the claim of an admitted delivery from the route's
+///   final status: 2xx marks it done; anything else (an error status, a failed
+///   responder, a panic, which Rocket turns into 500) releases it so the
+///   sender's retry is processed. When the done marker cannot be written, the
+///   route's answer is replaced by a `503` so the sender retries.
+///
+/// ```
+/// use hookgate_rocket::{Receiver, WebhookFairing};
+///
+/// let receiver = Receiver::builder()
+///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+///     .build()
+///     .unwrap();
+/// let rocket = rocket::build().attach(WebhookFairing::new(receiver));
+/// # drop(rocket);
+/// ```
+#[derive(Debug, Clone)]
+pub struct WebhookFairing {
+    receiver: Receiver,
+}
+
+impl WebhookFairing {
+    /// A fairing guarding routes with `receiver`.
+    pub fn new(receiver: Receiver) -> Self {
+        Self { receiver }
+    }
+
+    /// The receiver this fairing installs.
+    pub fn receiver(&self) -> &Receiver {
+        &self.receiver
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for WebhookFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "hookgate",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        if let Err(error) = limit::check(rocket.figment(), self.receiver.max_body_bytes()) {
+            tracing::error!("hookgate: {error}");
+            return Err(rocket);
+        }
+        let rocket = rocket.manage(Installed {
+            receiver: self.receiver.clone(),
+        });
+        if rocket.state::<Receiver>().is_some() {
+            tracing::debug!("hookgate: the app manages its own `Receiver`; leaving it in place");
+            Ok(rocket)
+        } else {
+            Ok(rocket.manage(self.receiver.clone()))
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        let Some(decision) = Stash::of(request).take() else {
+            return;
+        };
+        match decision {
+            Decision::Refused(refusal) => {
+                // A catcher answered the failed guard: give it the core's body.
+                // A route that took `Option<Webhook>` / `Result<Webhook, _>`
+                // and answered otherwise keeps its own answer.
+                if response.status() == answer::status_of(&refusal) {
+                    answer::write(response, &refusal);
+                }
+            }
+            Decision::Admitted { claim, renewal } => {
+                drop(renewal);
+                let succeeded = response.status().class() == StatusClass::Success;
+                if let Err(replacement) = claim.settle(succeeded).await {
+                    answer::write(response, &replacement);
+                }
+            }
+        }
+    }
+}

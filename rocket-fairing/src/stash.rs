@@ -1,0 +1,51 @@
+//! Request-local state that carries the guard's decision to the fairing's
+//! `on_response`: either the answer to write (a refusal, a duplicate), or the
+//! claim to settle once the route's final status is known.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use hookgate::{Answer, Claim};
+use rocket::Request;
+
+use crate::renewal::Renewal;
+
+/// What the [`Webhook`](crate::Webhook) guard decided about one request.
+#[derive(Debug)]
+pub(crate) enum Decision {
+    /// The handler is not called; the fairing writes this answer.
+    Refused(Answer),
+    /// The route runs; the fairing settles the claim from its status.
+    Admitted {
+        /// The delivery's claim.
+        claim: Claim,
+        /// Keeps the claim alive while the route runs (stopped on drop).
+        renewal: Renewal,
+    },
+}
+
+/// One request's slot, in Rocket's request-local cache.
+#[derive(Debug, Default)]
+pub(crate) struct Stash(Mutex<Option<Decision>>);
+
+impl Stash {
+    /// The slot of `request`.
+    pub(crate) fn of<'r>(request: &'r Request<'_>) -> &'r Stash {
+        request.local_cache(Stash::default)
+    }
+
+    /// Records the guard's decision (a previous one, if any, is dropped: its
+    /// claim releases itself).
+    pub(crate) fn put(&self, decision: Decision) {
+        let previous = self.lock().replace(decision);
+        drop(previous);
+    }
+
+    /// Takes the decision out, once.
+    pub(crate) fn take(&self) -> Option<Decision> {
+        self.lock().take()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Decision>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
