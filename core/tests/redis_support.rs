@@ -44,7 +44,12 @@ pub fn skip<T>(test: &str, reason: &str) -> Option<T> {
         !in_ci(),
         "{test}: {reason}; under CI=true Redis tests must run (run .ci/ensure-redis first)"
     );
-    eprintln!("note: skipping {test}: {reason} (set CI=true to make this a failure)");
+    // Written to the process's stderr directly, so the test harness's output
+    // capture does not hide the note.
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: skipping {test}: {reason} (set CI=true to make this a failure)"
+    );
     None
 }
 
@@ -256,6 +261,18 @@ impl RedisServer {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`, …) to the server with `kill -<signal>`:
+    /// `STOP` freezes it with its sockets open, as a hung server would.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("the server is running").id();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {pid} failed");
     }
 
     /// (Re)starts the server on the same port and waits until it answers.
