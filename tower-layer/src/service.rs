@@ -1,0 +1,171 @@
+//! [`WebhookService`]: read the body once (bounded), admit, call the inner
+//! service under the handler deadline, settle the claim from its status.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::{Either, Full};
+
+use hookgate::{Admission, Answer, Inbound, Receiver};
+
+use crate::body::{declared_len, read_body, BoxError};
+use crate::peer::peer_ip;
+use crate::responder::{AnswerBody, Responder};
+
+/// The response body of a [`WebhookService`]: the inner service's body, or an
+/// answer hookgate wrote itself.
+pub type WebhookBody<B> = Either<B, AnswerBody>;
+
+/// The future a [`WebhookService`] returns.
+pub type WebhookFuture<B, E> =
+    Pin<Box<dyn Future<Output = Result<Response<WebhookBody<B>>, E>> + Send + 'static>>;
+
+/// The service [`WebhookLayer`](crate::WebhookLayer) produces.
+///
+/// For each request it:
+/// 1. refuses a declared `Content-Length` over the limit (413) before reading;
+/// 2. reads the body once through `http_body_util::Limited` (413 over the
+///    limit, 400 `body_unreadable` when the connection fails);
+/// 3. calls [`Receiver::admit`] with the headers, the bytes and the TCP peer
+///    (see [`peer_ip`](crate::peer_ip)); a refusal or duplicate is answered at
+///    once, the inner service is not called;
+/// 4. otherwise rebuilds the request around the same [`Bytes`] (a
+///    [`Full`] body, so the handler may still extract the raw body), puts the
+///    [`Delivery`](hookgate::Delivery) in its extensions and calls the inner
+///    service under [`Receiver::handler_deadline`];
+/// 5. settles the claim: done on a 2xx (or, if that cannot be recorded, the
+///    503 answer replaces the handler's), released otherwise. Past the deadline
+///    the inner future is dropped, the claim released, and the answer is 503.
+///    An inner error releases the claim and is passed on; a panic or a dropped
+///    future drops the claim, which releases itself.
+pub struct WebhookService<S> {
+    inner: S,
+    receiver: Receiver,
+    responder: Arc<dyn Responder>,
+}
+
+impl<S: Clone> Clone for WebhookService<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            receiver: self.receiver.clone(),
+            responder: self.responder.clone(),
+        }
+    }
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for WebhookService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookService")
+            .field("inner", &self.inner)
+            .field("receiver", &self.receiver)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> WebhookService<S> {
+    pub(crate) fn new(inner: S, receiver: Receiver, responder: Arc<dyn Responder>) -> Self {
+        Self {
+            inner,
+            receiver,
+            responder,
+        }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The receiver.
+    pub fn receiver(&self) -> &Receiver {
+        &self.receiver
+    }
+}
+
+fn answer<B>(responder: &dyn Responder, answer: Answer) -> Response<WebhookBody<B>> {
+    responder.respond(answer).map(Either::Right)
+}
+
+impl<S, B, ResBody> tower_service::Service<Request<B>> for WebhookService<S>
+where
+    S: tower_service::Service<Request<Full<Bytes>>, Response = Response<ResBody>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+    ResBody: Send + 'static,
+{
+    type Response = Response<WebhookBody<ResBody>>;
+    type Error = S::Error;
+    type Future = WebhookFuture<ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        // The service that was polled ready goes into the future; a fresh
+        // clone stays behind for the next poll_ready.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let receiver = self.receiver.clone();
+        let responder = self.responder.clone();
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            if let Err(a) = receiver.check_content_length(declared_len(&parts.headers, &body)) {
+                return Ok(answer(&*responder, a));
+            }
+            let bytes = match read_body(&receiver, body).await {
+                Ok(bytes) => bytes,
+                Err(a) => return Ok(answer(&*responder, a)),
+            };
+            let peer = peer_ip(&parts.extensions);
+            let admission = receiver
+                .admit(Inbound {
+                    headers: &parts.headers,
+                    body: bytes.clone(),
+                    peer,
+                })
+                .await;
+            let (delivery, claim) = match admission {
+                Admission::Respond(a) => return Ok(answer(&*responder, a)),
+                Admission::Proceed(delivery, claim) => (delivery, claim),
+            };
+            parts.extensions.insert(delivery);
+            let req = Request::from_parts(parts, Full::new(bytes));
+            let outcome = tokio::time::timeout(receiver.handler_deadline(), inner.call(req)).await;
+            match outcome {
+                Err(_elapsed) => {
+                    // The handler's future was dropped at the deadline.
+                    let _ = claim.settle(false).await;
+                    Ok(answer(&*responder, receiver.handler_timeout()))
+                }
+                Ok(Err(e)) => {
+                    let _ = claim.settle(false).await;
+                    Err(e)
+                }
+                Ok(Ok(res)) => {
+                    let ok = res.status().is_success();
+                    match claim.settle(ok).await {
+                        Err(a) => Ok(answer(&*responder, a)),
+                        Ok(()) => match res.extensions().get::<Answer>() {
+                            // An extractor rejection rendered by default:
+                            // re-render it with this layer's responder.
+                            Some(a) => Ok(answer(&*responder, a.clone())),
+                            None => Ok(res.map(Either::Left)),
+                        },
+                    }
+                }
+            }
+        })
+    }
+}
