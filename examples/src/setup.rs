@@ -15,11 +15,20 @@ pub enum SetupError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// The receiver configuration is invalid (e.g. a malformed secret).
-    #[error(transparent)]
+    #[error("{var}{0}", var = variable_of(.0))]
     Build(#[from] hookgate::BuildError),
     /// Redis could not be reached at start.
     #[error("cannot connect to Redis at REDIS_URL: {0}")]
     Redis(#[source] hookgate::StoreError),
+}
+
+/// Names the variable to fix when the core does not (a secret's own error
+/// message cannot know it came from `WEBHOOK_SECRET`).
+fn variable_of(err: &hookgate::BuildError) -> &'static str {
+    match err {
+        hookgate::BuildError::Secret(_) => "WEBHOOK_SECRET: ",
+        _ => "",
+    }
 }
 
 impl SetupError {
