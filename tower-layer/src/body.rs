@@ -27,7 +27,10 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<BoxError>,
 {
-    match Limited::new(body, receiver.max_body_bytes()).collect().await {
+    match Limited::new(body, receiver.max_body_bytes())
+        .collect()
+        .await
+    {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(receiver.too_large()),
         Err(e) => {

@@ -4,8 +4,8 @@
 use std::ops::{Deref, DerefMut};
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use http::request::Parts;
 use hookgate::{Delivery, JobEvent};
+use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::rejection::WebhookRejection;

@@ -55,7 +55,9 @@ impl From<Rejection> for WebhookRejection {
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
         if matches!(self, Self::MissingLayer) {
-            tracing::error!("hookgate: a `Webhook` extractor ran on a route without `WebhookLayer`");
+            tracing::error!(
+                "hookgate: a `Webhook` extractor ran on a route without `WebhookLayer`"
+            );
         }
         let answer = self.to_answer();
         let mut res: Response = answer.clone().into_response();

@@ -6,10 +6,10 @@ mod support;
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
 use hookgate::{Delivery, FixedClock, Receiver};
 use hookgate_tower::WebhookLayer;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
 use support::*;
 use tower::{Layer, ServiceExt};
 
@@ -25,15 +25,23 @@ fn vector_request(v: &Vector, signature: &str) -> Request<Full<Bytes>> {
 /// An inner service that echoes the body it got and the delivery's message id.
 fn echo(
     calls: Calls,
-) -> impl tower::Service<Request<Full<Bytes>>, Response = Response<Full<Bytes>>, Error = Infallible, Future = impl Send>
-       + Clone
+) -> impl tower::Service<
+    Request<Full<Bytes>>,
+    Response = Response<Full<Bytes>>,
+    Error = Infallible,
+    Future = impl Send,
+> + Clone
        + Send
        + 'static {
     tower::service_fn(move |req: Request<Full<Bytes>>| {
         let calls = calls.clone();
         async move {
             calls.hit();
-            let delivery = req.extensions().get::<Delivery>().cloned().expect("delivery in extensions");
+            let delivery = req
+                .extensions()
+                .get::<Delivery>()
+                .cloned()
+                .expect("delivery in extensions");
             let body = req.into_body().collect().await.unwrap().to_bytes();
             assert_eq!(&body, delivery.body());
             // The same buffer, not a copy.
@@ -76,16 +84,27 @@ async fn rejected_and_several_signatures() {
     let layer = WebhookLayer::new(receiver);
     for bad in file["rejected_signatures"]["values"].as_array().unwrap() {
         let svc = layer.layer(echo(calls.clone()));
-        let res = svc.oneshot(vector_request(&v, bad.as_str().unwrap())).await.unwrap();
+        let res = svc
+            .oneshot(vector_request(&v, bad.as_str().unwrap()))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
     }
     for bad in file["several_signatures"]["must_fail"].as_array().unwrap() {
         let svc = layer.layer(echo(calls.clone()));
-        let res = svc.oneshot(vector_request(&v, bad.as_str().unwrap())).await.unwrap();
+        let res = svc
+            .oneshot(vector_request(&v, bad.as_str().unwrap()))
+            .await
+            .unwrap();
         assert_answer(res, 401, "invalid_signature").await;
     }
     assert_eq!(calls.get(), 0);
-    for (i, good) in file["several_signatures"]["must_pass"].as_array().unwrap().iter().enumerate() {
+    for (i, good) in file["several_signatures"]["must_pass"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         // A fresh receiver each time: the message id is the same.
         let receiver = Receiver::builder()
             .secret(&v.key)
@@ -104,20 +123,34 @@ async fn rejected_and_several_signatures() {
 async fn refusals_never_reach_the_inner_service() {
     let calls = Calls::default();
     let layer = WebhookLayer::new(builder().build().unwrap());
-    let unsigned = Request::post("/webhook").body(Full::new(Bytes::from(job_body("j1")))).unwrap();
-    let res = layer.layer(echo(calls.clone())).oneshot(unsigned).await.unwrap();
+    let unsigned = Request::post("/webhook")
+        .body(Full::new(Bytes::from(job_body("j1"))))
+        .unwrap();
+    let res = layer
+        .layer(echo(calls.clone()))
+        .oneshot(unsigned)
+        .await
+        .unwrap();
     assert_answer(res, 401, "missing_signature").await;
 
     let mut tampered = signed("msg_t", job_body("j1"));
     *tampered.body_mut() = Full::new(Bytes::from(job_body("j2")));
-    let res = layer.layer(echo(calls.clone())).oneshot(tampered).await.unwrap();
+    let res = layer
+        .layer(echo(calls.clone()))
+        .oneshot(tampered)
+        .await
+        .unwrap();
     assert_answer(res, 401, "invalid_signature").await;
 
     let mut stale = signed("msg_s", job_body("j1"));
     stale
         .headers_mut()
         .insert("svix-timestamp", (NOW - 301).to_string().parse().unwrap());
-    let res = layer.layer(echo(calls.clone())).oneshot(stale).await.unwrap();
+    let res = layer
+        .layer(echo(calls.clone()))
+        .oneshot(stale)
+        .await
+        .unwrap();
     assert_answer(res, 401, "timestamp_too_old").await;
     assert_eq!(calls.get(), 0);
 }
@@ -126,13 +159,24 @@ async fn refusals_never_reach_the_inner_service() {
 async fn duplicate_is_answered_by_the_layer() {
     let calls = Calls::default();
     let layer = WebhookLayer::new(builder().build().unwrap());
-    let res = layer.layer(echo(calls.clone())).oneshot(signed("msg_d", job_body("j1"))).await.unwrap();
+    let res = layer
+        .layer(echo(calls.clone()))
+        .oneshot(signed("msg_d", job_body("j1")))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = layer.layer(echo(calls.clone())).oneshot(signed("msg_d", job_body("j1"))).await.unwrap();
+    let res = layer
+        .layer(echo(calls.clone()))
+        .oneshot(signed("msg_d", job_body("j1")))
+        .await
+        .unwrap();
     let (status, headers, json) = read(res).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/json");
-    assert_eq!(json, serde_json::json!({"received": true, "duplicate": true}));
+    assert_eq!(
+        json,
+        serde_json::json!({"received": true, "duplicate": true})
+    );
     assert_eq!(calls.get(), 1);
 }
 
@@ -155,11 +199,26 @@ async fn in_flight_duplicate_is_409_with_retry_after() {
         }
     });
     let layer = WebhookLayer::new(builder().build().unwrap());
-    let first = tokio::spawn(layer.layer(slow.clone()).oneshot(signed("msg_f", job_body("j1"))));
+    let first = tokio::spawn(
+        layer
+            .layer(slow.clone())
+            .oneshot(signed("msg_f", job_body("j1"))),
+    );
     entered_rx.await.unwrap();
-    let res = layer.layer(slow.clone()).oneshot(signed("msg_f", job_body("j1"))).await.unwrap();
+    let res = layer
+        .layer(slow.clone())
+        .oneshot(signed("msg_f", job_body("j1")))
+        .await
+        .unwrap();
     let headers = assert_answer(res, 409, "in_flight").await;
-    assert!(headers["retry-after"].to_str().unwrap().parse::<u32>().unwrap() > 0);
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+            > 0
+    );
     finish_tx.send(()).unwrap();
     assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::OK);
     assert_eq!(calls.get(), 1);

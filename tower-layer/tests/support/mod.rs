@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hookgate::{FixedClock, ReceiverBuilder, Secret};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
-use hookgate::{FixedClock, ReceiverBuilder, Secret};
 use serde_json::Value;
 
 /// One signed vector of the shared file.
