@@ -130,7 +130,7 @@ where
             Admission::Proceed(delivery, claim) => match delivery.event::<E>() {
                 Ok(event) => {
                     let renewal = Renewal::start(&claim, receiver.handler_deadline());
-                    stash.put(Decision::Admitted { claim, renewal });
+                    stash.admit(Decision::Admitted { claim, renewal });
                     Outcome::Success(Webhook { event, delivery })
                 }
                 Err(rejection) => {

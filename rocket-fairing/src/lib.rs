@@ -58,6 +58,7 @@
 //! [`hookgate`] for the details.
 
 mod answer;
+mod deadline;
 mod fairing;
 mod guard;
 mod headers;
@@ -66,6 +67,7 @@ mod renewal;
 mod stash;
 
 pub use answer::AnswerResponder;
+pub use deadline::with_deadline;
 pub use fairing::WebhookFairing;
 pub use guard::Webhook;
 pub use limit::{ConfigError, LIMIT_NAME};

@@ -1,8 +1,11 @@
 //! Request-local state that carries the guard's decision to the fairing's
 //! `on_response`: either the answer to write (a refusal, a duplicate), or the
-//! claim to settle once the route's final status is known.
+//! claim to settle once the route's final status is known. It also signals the
+//! moment of admission to a [`with_deadline`](crate::with_deadline) route.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::Notify;
 
 use hookgate::{Answer, Claim};
 use rocket::Request;
@@ -25,7 +28,10 @@ pub(crate) enum Decision {
 
 /// One request's slot, in Rocket's request-local cache.
 #[derive(Debug, Default)]
-pub(crate) struct Stash(Mutex<Option<Decision>>);
+pub(crate) struct Stash {
+    decision: Mutex<Option<Decision>>,
+    admitted: Notify,
+}
 
 impl Stash {
     /// The slot of `request`.
@@ -40,12 +46,23 @@ impl Stash {
         drop(previous);
     }
 
+    /// Records an admission: the route is about to run.
+    pub(crate) fn admit(&self, decision: Decision) {
+        self.put(decision);
+        self.admitted.notify_one();
+    }
+
+    /// Resolves once the guard has admitted the delivery.
+    pub(crate) async fn admitted(&self) {
+        self.admitted.notified().await;
+    }
+
     /// Takes the decision out, once.
     pub(crate) fn take(&self) -> Option<Decision> {
         self.lock().take()
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Decision>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.decision.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
