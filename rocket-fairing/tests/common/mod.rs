@@ -196,7 +196,7 @@ pub fn signed_at<'c>(
         .header(Header::new("svix-id", id.to_owned()))
         .header(Header::new("svix-timestamp", ts.to_string()))
         .header(Header::new("svix-signature", sig))
-        .body(body.to_owned())
+        .body(body)
 }
 
 /// A response's parts: status, `Content-Type`, `Retry-After` and body.
