@@ -42,10 +42,7 @@ fn max(receiver: &State<Receiver>) -> String {
 #[rocket::async_test]
 async fn a_webhook_route_without_the_fairing_does_not_launch() {
     let rocket = rocket::custom(quiet()).mount("/", routes![plain]);
-    let error = Client::tracked(rocket)
-        .await
-        .err()
-        .expect("launch must fail");
+    let error = Client::tracked(rocket).await.expect_err("launch must fail");
     assert!(
         matches!(error.kind(), ErrorKind::SentinelAborts(_)),
         "{:?}",
@@ -84,8 +81,7 @@ async fn launch_with_limit(
 async fn a_webhook_limit_above_the_receiver_fails_launch() {
     let error = launch_with_limit(2.kibibytes(), 1024)
         .await
-        .err()
-        .expect("launch must fail");
+        .expect_err("launch must fail");
     assert!(
         matches!(error.kind(), ErrorKind::FailedFairings(f) if f.iter().any(|i| i.name == "hookgate")),
         "{:?}",
@@ -97,8 +93,7 @@ async fn a_webhook_limit_above_the_receiver_fails_launch() {
 async fn a_zero_webhook_limit_fails_launch() {
     let error = launch_with_limit(0.bytes(), 1024)
         .await
-        .err()
-        .expect("launch must fail");
+        .expect_err("launch must fail");
     assert!(
         matches!(error.kind(), ErrorKind::FailedFairings(_)),
         "{:?}",
