@@ -14,6 +14,15 @@ pub trait HeaderLookup {
     fn contains(&self, name: &str) -> bool {
         self.first(name).is_some()
     }
+
+    /// Calls `f` with every header as `(lower-case name, value)`, in order, and
+    /// returns true; or returns false without calling `f` when the map cannot be
+    /// enumerated (the default). The core uses it to find the signature headers
+    /// in one pass instead of six hashed lookups.
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        let _ = f;
+        false
+    }
 }
 
 impl HeaderLookup for http::HeaderMap {
@@ -26,6 +35,13 @@ impl HeaderLookup for http::HeaderMap {
             f(v.as_bytes());
         }
     }
+
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        for (name, value) in self {
+            f(name.as_str(), value.as_bytes());
+        }
+        true
+    }
 }
 
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
@@ -35,6 +51,10 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 
     fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
         (**self).each(name, f)
+    }
+
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        (**self).for_each_header(f)
     }
 }
 
@@ -76,5 +96,12 @@ impl HeaderLookup for HeaderList {
                 f(v);
             }
         }
+    }
+
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        for (n, v) in &self.0 {
+            f(n, v);
+        }
+        true
     }
 }

@@ -91,7 +91,7 @@ proptest! {
         for (name, value) in &headers {
             h = h.with(name, value);
         }
-        let peer = peer.map(|p| std::net::IpAddr::from(p));
+        let peer = peer.map(std::net::IpAddr::from);
         rt.block_on(async {
             for r in [&signed, &direct] {
                 for b in [&body[..], json_body.as_bytes()] {
