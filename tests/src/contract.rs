@@ -100,7 +100,12 @@ fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn case(name: impl Into<String>, pins: &'static str, env: Vec<(String, String)>, steps: Vec<Step>) -> Case {
+fn case(
+    name: impl Into<String>,
+    pins: &'static str,
+    env: Vec<(String, String)>,
+    steps: Vec<Step>,
+) -> Case {
     Case {
         name: name.into(),
         pins,
@@ -112,7 +117,12 @@ fn case(name: impl Into<String>, pins: &'static str, env: Vec<(String, String)>,
     }
 }
 
-fn exits(name: impl Into<String>, pins: &'static str, env: Vec<(String, String)>, stderr_has: &'static str) -> Case {
+fn exits(
+    name: impl Into<String>,
+    pins: &'static str,
+    env: Vec<(String, String)>,
+    stderr_has: &'static str,
+) -> Case {
     Case {
         start: Start::Exits {
             code: 2,
@@ -193,7 +203,9 @@ fn signed_cases() -> Vec<Case> {
         vec![
             send(req.clone(), Expect::processed()),
             send(req, Expect::duplicate().retry_after(false)),
-            events_are(vec![json!({"id": id, "job_id": job, "status": "Completed", "metadata": {"user": "u1"}})]),
+            events_are(vec![
+                json!({"id": id, "job_id": job, "status": "Completed", "metadata": {"user": "u1"}}),
+            ]),
         ],
     ));
 
@@ -236,7 +248,9 @@ fn signed_cases() -> Vec<Case> {
         vec![
             send(svix(S2), Expect::refused(401, "invalid_signature")),
             send(
-                with_sign(svix(S1), |s| s.body_override = Some(Bytes::from_static(b"{\"other\":1}"))),
+                with_sign(svix(S1), |s| {
+                    s.body_override = Some(Bytes::from_static(b"{\"other\":1}"))
+                }),
                 Expect::refused(401, "invalid_signature"),
             ),
             send(
@@ -317,7 +331,10 @@ fn signed_cases() -> Vec<Case> {
         ],
     ));
 
-    for (label, list) in [("spaces", format!("{S1} {S2}")), ("commas", format!("{S1},{S2}"))] {
+    for (label, list) in [
+        ("spaces", format!("{S1} {S2}")),
+        ("commas", format!("{S1},{S2}")),
+    ] {
         cases.push(case(
             format!("rotation_two_secrets_{label}"),
             "CONTRACT WEBHOOK_SECRET rotation: any configured secret verifies",
@@ -356,10 +373,13 @@ fn signed_cases() -> Vec<Case> {
         ],
     ));
 
-    let malformed = Req::raw(&b"{\"status\": \"Completed\", \"job_id\": "[..]).signed(Sign::svix(unique_id("msg"), S1));
-    let no_job = Req::json(&json!({"status": "Completed", "metadata": {}})).signed(Sign::svix(unique_id("msg"), S1));
-    let wrong_type = Req::json(&json!({"status": "Completed", "job_id": {"nested": "s3cr3t-value"}}))
+    let malformed = Req::raw(&b"{\"status\": \"Completed\", \"job_id\": "[..])
         .signed(Sign::svix(unique_id("msg"), S1));
+    let no_job = Req::json(&json!({"status": "Completed", "metadata": {}}))
+        .signed(Sign::svix(unique_id("msg"), S1));
+    let wrong_type =
+        Req::json(&json!({"status": "Completed", "job_id": {"nested": "s3cr3t-value"}}))
+            .signed(Sign::svix(unique_id("msg"), S1));
     cases.push(case(
         "malformed_payload_signed",
         "invariant 5: 400 malformed_payload after verification; never echoes values",
@@ -379,7 +399,8 @@ fn signed_cases() -> Vec<Case> {
         env(&[("WEBHOOK_SECRET", S1), ("MAX_BODY_BYTES", "1024")]),
         |len| {
             let padding = "x".repeat(len.saturating_sub(90));
-            Req::job_event(&unique_id("job"), "Completed", json!({"pad": padding})).signed(Sign::svix(unique_id("msg"), S1))
+            Req::job_event(&unique_id("job"), "Completed", json!({"pad": padding}))
+                .signed(Sign::svix(unique_id("msg"), S1))
         },
     ));
 
@@ -398,7 +419,9 @@ fn signed_cases() -> Vec<Case> {
         steps.push(send(req, Expect::processed()));
         ids.push(id);
     }
-    steps.push(events_are(ids[2..].iter().map(|id| json!({"id": id})).collect()));
+    steps.push(events_are(
+        ids[2..].iter().map(|id| json!({"id": id})).collect(),
+    ));
     cases.push(case(
         "events_limit",
         "CONTRACT EVENTS_LIMIT: GET /events keeps the most recent, oldest first",
@@ -410,7 +433,10 @@ fn signed_cases() -> Vec<Case> {
         "healthz",
         "CONTRACT GET /healthz",
         secret.clone(),
-        vec![send(Req::get("/healthz"), Expect::status(200).any_body()), events(0)],
+        vec![
+            send(Req::get("/healthz"), Expect::status(200).any_body()),
+            events(0),
+        ],
     ));
 
     cases.push(exits(
@@ -516,9 +542,16 @@ fn vector_cases(vectors: &Vectors) -> Vec<Case> {
     };
     let mut steps = Vec::new();
     for h in &vectors.several_must_pass {
-        steps.push(send(with_header(h), Expect::refused(400, "malformed_payload")));
+        steps.push(send(
+            with_header(h),
+            Expect::refused(400, "malformed_payload"),
+        ));
     }
-    for h in vectors.several_must_fail.iter().chain(&vectors.rejected_signatures) {
+    for h in vectors
+        .several_must_fail
+        .iter()
+        .chain(&vectors.rejected_signatures)
+    {
         let want = if h.is_empty() {
             // An empty header value: the header is present but has no entry.
             Expect::status(401)
@@ -606,13 +639,18 @@ fn direct_cases() -> Vec<Case> {
         "invariant 5: 400 for malformed direct payloads",
         direct_token.clone(),
         vec![
-            send(Req::raw(&b"not json"[..]), Expect::refused(400, "malformed_payload")),
+            send(
+                Req::raw(&b"not json"[..]),
+                Expect::refused(400, "malformed_payload"),
+            ),
             send(
                 Req::json(&json!({"status": "Completed", "metadata": {"webhook_secret": token}})),
                 Expect::refused(400, "malformed_payload"),
             ),
             send(
-                Req::json(&json!({"job_id": unique_id("job"), "metadata": {"webhook_secret": token}})),
+                Req::json(
+                    &json!({"job_id": unique_id("job"), "metadata": {"webhook_secret": token}}),
+                ),
                 Expect::refused(400, "malformed_payload"),
             ),
             events(0),
@@ -643,7 +681,10 @@ fn direct_cases() -> Vec<Case> {
         known.clone(),
         vec![
             send(req.clone(), Expect::refused(404, "unknown_job")),
-            send(Req::post(&format!("/jobs/{job}")), Expect::status(201).any_body()),
+            send(
+                Req::post(&format!("/jobs/{job}")),
+                Expect::status(201).any_body(),
+            ),
             send(req, Expect::processed()),
             events_are(vec![json!({"id": null, "job_id": job})]),
         ],
@@ -673,7 +714,10 @@ fn direct_cases() -> Vec<Case> {
         direct_ips("10.0.0.0/8, 192.0.2.0/24", None),
         vec![
             send(ev(), Expect::refused(403, "source_not_allowed")),
-            send(ev().header("x-forwarded-for", "10.1.2.3"), Expect::refused(403, "source_not_allowed")),
+            send(
+                ev().header("x-forwarded-for", "10.1.2.3"),
+                Expect::refused(403, "source_not_allowed"),
+            ),
             events(0),
         ],
     ));
@@ -682,12 +726,18 @@ fn direct_cases() -> Vec<Case> {
         "CONTRACT TRUSTED_PROXIES: X-Forwarded-For is believed only from a trusted peer",
         direct_ips("203.0.113.0/24", Some("127.0.0.1/32")),
         vec![
-            send(ev().header("x-forwarded-for", "203.0.113.7"), Expect::processed()),
+            send(
+                ev().header("x-forwarded-for", "203.0.113.7"),
+                Expect::processed(),
+            ),
             send(
                 ev().header("x-forwarded-for", "203.0.113.7, 198.51.100.1"),
                 Expect::refused(403, "source_not_allowed"),
             ),
-            send(ev().header("x-forwarded-for", "198.51.100.1"), Expect::refused(403, "source_not_allowed")),
+            send(
+                ev().header("x-forwarded-for", "198.51.100.1"),
+                Expect::refused(403, "source_not_allowed"),
+            ),
             send(ev(), Expect::refused(403, "source_not_allowed")),
             events(1),
         ],
@@ -697,7 +747,10 @@ fn direct_cases() -> Vec<Case> {
         "DESIGN: a forged X-Forwarded-For from an untrusted peer does not choose the address",
         direct_ips("203.0.113.0/24", Some("10.0.0.0/8")),
         vec![
-            send(ev().header("x-forwarded-for", "203.0.113.7"), Expect::refused(403, "source_not_allowed")),
+            send(
+                ev().header("x-forwarded-for", "203.0.113.7"),
+                Expect::refused(403, "source_not_allowed"),
+            ),
             events(0),
         ],
     ));
@@ -722,7 +775,7 @@ fn redis_cases() -> Vec<Case> {
                 send_to(1, req2.clone(), Expect::processed()),
                 send_to(0, req2, Expect::duplicate()),
                 Step::Concurrent { n: 8, req: req3 },
-                Step::Events { to: Some(0), count: 1, events: None, hidden: Vec::new() },
+                // req on A, req2 on B, one concurrent copy on either.
                 events(3),
             ],
         )
@@ -806,7 +859,10 @@ pub async fn run_contract_case(bin: &Path, store: &Store, case: &Case) -> Result
             ));
         }
         if !exit.stderr.contains(stderr_has) {
-            return Err(format!("stderr does not mention {stderr_has:?}: {:?}", exit.stderr));
+            return Err(format!(
+                "stderr does not mention {stderr_has:?}: {:?}",
+                exit.stderr
+            ));
         }
         if exit.stdout.contains("listening on") {
             return Err("printed `listening on` although it refused to start".to_owned());
@@ -840,10 +896,12 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
         match step {
             Step::Send { to, req, expect } => {
                 let base = bases.get(*to).ok_or(format!("step {n}: no replica {to}"))?;
-                let reply = req
-                    .send(&client, base)
-                    .await
-                    .map_err(|e| format!("step {n} ({} {}): request failed: {e}", req.method, req.path))?;
+                let reply = req.send(&client, base).await.map_err(|e| {
+                    format!(
+                        "step {n} ({} {}): request failed: {e}",
+                        req.method, req.path
+                    )
+                })?;
                 expect
                     .check(&reply)
                     .map_err(|e| format!("step {n} ({} {}): {e}", req.method, req.path))?;
@@ -863,7 +921,10 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
                         .map_err(|e| format!("step {n}: request failed: {e}"))?;
                     replies.push(reply);
                 }
-                let processed = replies.iter().filter(|r| Expect::processed().check(r).is_ok()).count();
+                let processed = replies
+                    .iter()
+                    .filter(|r| Expect::processed().check(r).is_ok())
+                    .count();
                 if processed != 1 {
                     return Err(format!(
                         "step {n}: {processed} of {copies} concurrent copies were processed (expected 1): {:?}",
@@ -895,7 +956,9 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
                 };
                 let mut all = Vec::new();
                 for base in targets {
-                    let reply = read_events(&client, base).await.map_err(|e| format!("step {n}: {e}"))?;
+                    let reply = read_events(&client, base)
+                        .await
+                        .map_err(|e| format!("step {n}: {e}"))?;
                     for secret in hidden {
                         if reply.text().contains(secret.as_str()) {
                             return Err(format!("step {n}: GET /events shows a secret"));
@@ -903,7 +966,11 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
                     }
                     match reply.json() {
                         Value::Array(list) => all.extend(list),
-                        other => return Err(format!("step {n}: GET /events is not a JSON array: {other}")),
+                        other => {
+                            return Err(format!(
+                                "step {n}: GET /events is not a JSON array: {other}"
+                            ))
+                        }
                     }
                 }
                 if all.len() != *count {
@@ -922,7 +989,9 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
                 }
                 if let Some(want) = events {
                     for (k, (got, want)) in all.iter().zip(want).enumerate() {
-                        let Value::Object(fields) = want else { continue };
+                        let Value::Object(fields) = want else {
+                            continue;
+                        };
                         for (name, value) in fields {
                             if &got[name] != value {
                                 return Err(format!(
@@ -950,7 +1019,11 @@ async fn read_events(client: &reqwest::Client, base: &str) -> Result<Reply, Stri
         .map_err(|e| format!("GET /events failed: {e}"))?;
     if reply.status != 200 {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        return Err(format!("GET /events answered {}: {}", reply.status, reply.text()));
+        return Err(format!(
+            "GET /events answered {}: {}",
+            reply.status,
+            reply.text()
+        ));
     }
     Ok(reply)
 }

@@ -84,7 +84,10 @@ impl Expect {
     pub fn check(&self, reply: &Reply) -> Result<(), String> {
         let mut problems = Vec::new();
         if reply.status != self.status {
-            problems.push(format!("status {} (expected {})", reply.status, self.status));
+            problems.push(format!(
+                "status {} (expected {})",
+                reply.status, self.status
+            ));
         }
         if self.json {
             let ct = reply.content_type.as_deref().unwrap_or("");
@@ -119,9 +122,9 @@ impl Expect {
         }
         match (self.retry_after, &reply.retry_after) {
             (Some(true), None) => problems.push("no Retry-After (expected one)".to_owned()),
-            (Some(true), Some(v)) if v.parse::<u32>().map_or(true, |s| s == 0) => {
-                problems.push(format!("Retry-After {v:?} is not a positive number of seconds"))
-            }
+            (Some(true), Some(v)) if v.parse::<u32>().map_or(true, |s| s == 0) => problems.push(
+                format!("Retry-After {v:?} is not a positive number of seconds"),
+            ),
             (Some(false), Some(v)) => problems.push(format!("Retry-After {v:?} (expected none)")),
             _ => {}
         }

@@ -37,7 +37,9 @@ pub struct RunningApp {
 
 impl std::fmt::Debug for RunningApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunningApp").field("addr", &self.addr).finish()
+        f.debug_struct("RunningApp")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -101,7 +103,9 @@ pub struct FaultCase {
 
 impl std::fmt::Debug for FaultCase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FaultCase").field("name", &self.name).finish()
+        f.debug_struct("FaultCase")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -110,7 +114,8 @@ pub fn fault_cases() -> Vec<FaultCase> {
     vec![
         FaultCase {
             name: "handler_succeeds_once",
-            pins: "invariants 1-3: the typed event reaches the handler; a redelivery is a duplicate",
+            pins:
+                "invariants 1-3: the typed event reaches the handler; a redelivery is a duplicate",
             run: |app| Box::pin(succeeds_once(app)),
         },
         FaultCase {
@@ -240,7 +245,11 @@ fn builder() -> ReceiverBuilder {
 
 /// Starts the app on a plain thread (outside any runtime: adapters may build
 /// and block on runtimes of their own while starting).
-async fn start(app: &dyn FaultApp, receiver: Receiver, handler: Handler) -> Result<RunningApp, String> {
+async fn start(
+    app: &dyn FaultApp,
+    receiver: Receiver,
+    handler: Handler,
+) -> Result<RunningApp, String> {
     let started = tokio::task::block_in_place(|| {
         std::thread::scope(|s| s.spawn(|| app.start(receiver, handler)).join())
     });
@@ -280,7 +289,12 @@ fn calls(handler: &Handler, want: usize) -> Result<(), String> {
 
 /// Sends `req` until the answer is not `409` (a dropped claim is released by a
 /// spawned task), for at most 5 s, then checks it.
-async fn expect_after_release(req: &Req, app: &RunningApp, want: Expect, step: &str) -> Result<(), String> {
+async fn expect_after_release(
+    req: &Req,
+    app: &RunningApp,
+    want: Expect,
+    step: &str,
+) -> Result<(), String> {
     let started = Instant::now();
     loop {
         let reply = send(req, app).await?;
@@ -294,40 +308,83 @@ async fn expect_after_release(req: &Req, app: &RunningApp, want: Expect, step: &
 
 async fn succeeds_once(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(app, builder().build().map_err(|e| e.to_string())?, handler.clone()).await?;
+    let running = start(
+        app,
+        builder().build().map_err(|e| e.to_string())?,
+        handler.clone(),
+    )
+    .await?;
     let job = unique_id("job");
     let req = delivery(&job);
     expect(&req, &running, Expect::processed(), "first delivery").await?;
     expect(&req, &running, Expect::duplicate(), "redelivery").await?;
     calls(&handler, 1)?;
     if handler.job_ids() != [job.clone()] {
-        return Err(format!("the handler saw job ids {:?} (expected [{job:?}])", handler.job_ids()));
+        return Err(format!(
+            "the handler saw job ids {:?} (expected [{job:?}])",
+            handler.job_ids()
+        ));
     }
     Ok(())
 }
 
 async fn invalid_signature(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(app, builder().build().map_err(|e| e.to_string())?, handler.clone()).await?;
+    let running = start(
+        app,
+        builder().build().map_err(|e| e.to_string())?,
+        handler.clone(),
+    )
+    .await?;
     let mut req = delivery(&unique_id("job"));
     if let Some(sign) = &mut req.sign {
         sign.secrets = vec!["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned()];
     }
-    expect(&req, &running, Expect::refused(401, "invalid_signature"), "wrong secret").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(401, "invalid_signature"),
+        "wrong secret",
+    )
+    .await?;
     let mut unsigned = delivery(&unique_id("job"));
     unsigned.sign = None;
-    expect(&unsigned, &running, Expect::refused(401, "missing_signature"), "unsigned").await?;
+    expect(
+        &unsigned,
+        &running,
+        Expect::refused(401, "missing_signature"),
+        "unsigned",
+    )
+    .await?;
     calls(&handler, 0)
 }
 
 async fn wrong_payload(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(app, builder().build().map_err(|e| e.to_string())?, handler.clone()).await?;
-    let mut req = Req::raw(r#"{"test": 2432232314}"#).signed(Sign::svix(unique_id("msg"), FAULT_SECRET));
+    let running = start(
+        app,
+        builder().build().map_err(|e| e.to_string())?,
+        handler.clone(),
+    )
+    .await?;
+    let mut req =
+        Req::raw(r#"{"test": 2432232314}"#).signed(Sign::svix(unique_id("msg"), FAULT_SECRET));
     req.path = FAULT_PATH.to_owned();
-    expect(&req, &running, Expect::refused(400, "malformed_payload"), "not a job event").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(400, "malformed_payload"),
+        "not a job event",
+    )
+    .await?;
     // The claim was released: the same delivery is refused the same way, not 409/200.
-    expect_after_release(&req, &running, Expect::refused(400, "malformed_payload"), "redelivery").await?;
+    expect_after_release(
+        &req,
+        &running,
+        Expect::refused(400, "malformed_payload"),
+        "redelivery",
+    )
+    .await?;
     calls(&handler, 0)
 }
 
@@ -335,7 +392,13 @@ async fn failing_then_retry_with(app: &dyn FaultApp, b: ReceiverBuilder) -> Resu
     let handler = Handler::script([Behaviour::Fail], Behaviour::Succeed);
     let running = start(app, b.build().map_err(|e| e.to_string())?, handler.clone()).await?;
     let req = delivery(&unique_id("job"));
-    expect(&req, &running, Expect::status(500).field("code", "handler_failed"), "failing handler").await?;
+    expect(
+        &req,
+        &running,
+        Expect::status(500).field("code", "handler_failed"),
+        "failing handler",
+    )
+    .await?;
     expect_after_release(&req, &running, Expect::processed(), "retry").await?;
     expect(&req, &running, Expect::duplicate(), "redelivery").await?;
     calls(&handler, 2)
@@ -347,7 +410,12 @@ async fn failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn panicking_releases(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::script([Behaviour::Panic], Behaviour::Succeed);
-    let running = start(app, builder().build().map_err(|e| e.to_string())?, handler.clone()).await?;
+    let running = start(
+        app,
+        builder().build().map_err(|e| e.to_string())?,
+        handler.clone(),
+    )
+    .await?;
     let req = delivery(&unique_id("job"));
     match send(&req, &running).await {
         // Frameworks answer a panic with 500 or by closing the connection.
@@ -367,7 +435,10 @@ async fn panicking_releases(app: &dyn FaultApp) -> Result<(), String> {
 }
 
 async fn slow_handler(app: &dyn FaultApp) -> Result<(), String> {
-    let handler = Handler::script([Behaviour::Sleep(Duration::from_secs(3))], Behaviour::Succeed);
+    let handler = Handler::script(
+        [Behaviour::Sleep(Duration::from_secs(3))],
+        Behaviour::Succeed,
+    );
     let receiver = builder()
         .handler_deadline(Duration::from_millis(400))
         .build()
@@ -375,7 +446,13 @@ async fn slow_handler(app: &dyn FaultApp) -> Result<(), String> {
     let running = start(app, receiver, handler.clone()).await?;
     let req = delivery(&unique_id("job"));
     let started = Instant::now();
-    expect(&req, &running, Expect::refused(503, "handler_timeout"), "slow handler").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(503, "handler_timeout"),
+        "slow handler",
+    )
+    .await?;
     if started.elapsed() > Duration::from_millis(2500) {
         return Err(format!(
             "the 503 came after {:?}, not at the 400 ms deadline",
@@ -387,8 +464,16 @@ async fn slow_handler(app: &dyn FaultApp) -> Result<(), String> {
 }
 
 async fn in_flight(app: &dyn FaultApp) -> Result<(), String> {
-    let handler = Handler::script([Behaviour::Sleep(Duration::from_millis(1500))], Behaviour::Succeed);
-    let running = start(app, builder().build().map_err(|e| e.to_string())?, handler.clone()).await?;
+    let handler = Handler::script(
+        [Behaviour::Sleep(Duration::from_millis(1500))],
+        Behaviour::Succeed,
+    );
+    let running = start(
+        app,
+        builder().build().map_err(|e| e.to_string())?,
+        handler.clone(),
+    )
+    .await?;
     let base = running.base_url();
     let req = delivery(&unique_id("job"));
     let first = {
@@ -403,7 +488,13 @@ async fn in_flight(app: &dyn FaultApp) -> Result<(), String> {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    expect(&req, &running, Expect::refused(409, "in_flight"), "duplicate in flight").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(409, "in_flight"),
+        "duplicate in flight",
+    )
+    .await?;
     let first = first
         .await
         .map_err(|e| format!("first delivery task: {e}"))?
@@ -417,10 +508,19 @@ async fn in_flight(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn store_down(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let receiver = builder().store(DownStore).build().map_err(|e| e.to_string())?;
+    let receiver = builder()
+        .store(DownStore)
+        .build()
+        .map_err(|e| e.to_string())?;
     let running = start(app, receiver, handler.clone()).await?;
     let req = delivery(&unique_id("job"));
-    expect(&req, &running, Expect::refused(503, "store_unavailable"), "store down").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(503, "store_unavailable"),
+        "store down",
+    )
+    .await?;
     calls(&handler, 0)
 }
 
@@ -432,7 +532,13 @@ async fn store_down_when_settling(app: &dyn FaultApp) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let running = start(app, receiver, handler.clone()).await?;
     let req = delivery(&unique_id("job"));
-    expect(&req, &running, Expect::refused(503, "store_unavailable"), "done marker not written").await?;
+    expect(
+        &req,
+        &running,
+        Expect::refused(503, "store_unavailable"),
+        "done marker not written",
+    )
+    .await?;
     calls(&handler, 1)
 }
 
@@ -445,14 +551,20 @@ async fn redis() -> Result<Option<String>, String> {
 }
 
 async fn redis_store(url: &str) -> Result<Arc<dyn IdempotencyStore>, String> {
-    let conn = connect(url).await.map_err(|e| format!("cannot connect to Redis at {url}: {e}"))?;
+    let conn = connect(url)
+        .await
+        .map_err(|e| format!("cannot connect to Redis at {url}: {e}"))?;
     Ok(Arc::new(RedisStore::new(conn)))
 }
 
 async fn redis_stopped(app: &dyn FaultApp) -> Result<(), String> {
     let mut server = match RedisServer::start().await {
         Ok(s) => s,
-        Err(e) if in_ci() => return Err(format!("a private redis-server is required under CI=true: {e}")),
+        Err(e) if in_ci() => {
+            return Err(format!(
+                "a private redis-server is required under CI=true: {e}"
+            ))
+        }
         Err(e) => {
             eprintln!("note: skipping redis_stopped: {e}");
             return Ok(());
@@ -460,26 +572,48 @@ async fn redis_stopped(app: &dyn FaultApp) -> Result<(), String> {
     };
     let store = redis_store(&server.url()).await?;
     let handler = Handler::always(Behaviour::Succeed);
-    let receiver = builder().shared_store(store).build().map_err(|e| e.to_string())?;
+    let receiver = builder()
+        .shared_store(store)
+        .build()
+        .map_err(|e| e.to_string())?;
     let running = start(app, receiver, handler.clone()).await?;
-    expect(&delivery(&unique_id("job")), &running, Expect::processed(), "Redis up").await?;
+    expect(
+        &delivery(&unique_id("job")),
+        &running,
+        Expect::processed(),
+        "Redis up",
+    )
+    .await?;
     server.stop();
     let started = Instant::now();
-    expect(&delivery(&unique_id("job")), &running, Expect::refused(503, "store_unavailable"), "Redis stopped").await?;
+    expect(
+        &delivery(&unique_id("job")),
+        &running,
+        Expect::refused(503, "store_unavailable"),
+        "Redis stopped",
+    )
+    .await?;
     if started.elapsed() > Duration::from_secs(3) {
-        return Err(format!("the 503 took {:?} (store deadline 500 ms)", started.elapsed()));
+        return Err(format!(
+            "the 503 took {:?} (store deadline 500 ms)",
+            started.elapsed()
+        ));
     }
     calls(&handler, 1)
 }
 
 async fn redis_failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
-    let Some(url) = redis().await? else { return Ok(()) };
+    let Some(url) = redis().await? else {
+        return Ok(());
+    };
     let store = redis_store(&url).await?;
     failing_then_retry_with(app, builder().shared_store(store)).await
 }
 
 async fn two_replicas(app: &dyn FaultApp) -> Result<(), String> {
-    let Some(url) = redis().await? else { return Ok(()) };
+    let Some(url) = redis().await? else {
+        return Ok(());
+    };
     let prefix = format!("{}:", unique_id("hookgate-replicas"));
     let replica = |store: Arc<dyn IdempotencyStore>| {
         builder()
@@ -488,12 +622,21 @@ async fn two_replicas(app: &dyn FaultApp) -> Result<(), String> {
             .build()
             .map_err(|e| e.to_string())
     };
-    let (ha, hb) = (Handler::always(Behaviour::Succeed), Handler::always(Behaviour::Succeed));
+    let (ha, hb) = (
+        Handler::always(Behaviour::Succeed),
+        Handler::always(Behaviour::Succeed),
+    );
     let a = start(app, replica(redis_store(&url).await?)?, ha.clone()).await?;
     let b = start(app, replica(redis_store(&url).await?)?, hb.clone()).await?;
     let req = delivery(&unique_id("job"));
     expect(&req, &a, Expect::processed(), "replica A").await?;
-    expect(&req, &b, Expect::duplicate(), "the same delivery on replica B").await?;
+    expect(
+        &req,
+        &b,
+        Expect::duplicate(),
+        "the same delivery on replica B",
+    )
+    .await?;
     calls(&ha, 1)?;
     calls(&hb, 0)
 }

@@ -97,12 +97,16 @@ fn drain(stream: impl AsyncRead + Unpin + Send + 'static, into: Arc<Mutex<String
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            let mut buf = into.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut buf = into
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             buf.push_str(&line);
             buf.push('\n');
             if buf.len() > 64 * 1024 {
                 let cut = buf.len() - 32 * 1024;
-                let cut = (cut..buf.len()).find(|i| buf.is_char_boundary(*i)).unwrap_or(0);
+                let cut = (cut..buf.len())
+                    .find(|i| buf.is_char_boundary(*i))
+                    .unwrap_or(0);
                 buf.drain(..cut);
             }
         }

@@ -207,7 +207,11 @@ impl Req {
     }
 
     /// Sends it to `base` (`http://host:port`).
-    pub async fn send(&self, client: &reqwest::Client, base: &str) -> Result<Reply, reqwest::Error> {
+    pub async fn send(
+        &self,
+        client: &reqwest::Client,
+        base: &str,
+    ) -> Result<Reply, reqwest::Error> {
         let mut rb = client
             .request(self.method.clone(), format!("{base}{}", self.path))
             .timeout(Duration::from_secs(30));
@@ -227,7 +231,9 @@ impl Req {
                     .chunks(size)
                     .map(|c| Ok(Bytes::copy_from_slice(c)))
                     .collect();
-                rb.body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+                rb.body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                    chunks,
+                )))
             }
         };
         let res = rb.send().await?;

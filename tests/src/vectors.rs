@@ -9,7 +9,9 @@ use serde_json::Value;
 #[derive(Debug, thiserror::Error)]
 pub enum VectorsError {
     /// The file could not be read.
-    #[error("cannot read the signature vectors at {path}: {source} (set HOOKGATE_VECTORS to the file)")]
+    #[error(
+        "cannot read the signature vectors at {path}: {source} (set HOOKGATE_VECTORS to the file)"
+    )]
     Read {
         /// Where it was looked for.
         path: PathBuf,
@@ -65,8 +67,9 @@ pub struct Vectors {
 pub fn vectors_path() -> PathBuf {
     match std::env::var_os("HOOKGATE_VECTORS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/vectors/signatures.json"),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/signatures.json")
+        }
     }
 }
 
@@ -111,7 +114,9 @@ impl Vectors {
                 source: field(s, "source")?,
                 verify_key,
                 id: field(s, "id")?,
-                timestamp: s["timestamp"].as_i64().ok_or("a signed vector lacks `timestamp`")?,
+                timestamp: s["timestamp"]
+                    .as_i64()
+                    .ok_or("a signed vector lacks `timestamp`")?,
                 body: field(s, "body")?,
                 signature: field(s, "signature")?,
             });

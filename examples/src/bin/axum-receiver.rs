@@ -1,0 +1,147 @@
+//! The axum example receiver: keeps `shared/CONTRACT.md` (environment, routes,
+//! answers) with `hookgate-tower`.
+//!
+//! ```sh
+//! WEBHOOK_SECRET=whsec_… cargo run --release -p hookgate-examples --bin axum-receiver
+//! ```
+
+use std::net::SocketAddr;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hookgate_examples::{init_tracing, listening, start, EventLog, RecordedEvent};
+use hookgate_tower::{JobEvent, Receiver, Rejection, Webhook, WebhookLayer};
+use serde_json::json;
+
+/// What the routes share.
+#[derive(Clone)]
+struct AppState {
+    receiver: Receiver,
+    events: EventLog,
+}
+
+/// `POST /webhook/reducto`: hookgate admitted the delivery; record the event.
+async fn on_event(
+    State(state): State<AppState>,
+    webhook: Webhook<JobEvent>,
+) -> Json<serde_json::Value> {
+    let (event, delivery) = webhook.into_parts();
+    tracing::info!(job_id = %event.job_id, status = %event.status, message_id = ?delivery.message_id(), "event processed");
+    state.events.push(RecordedEvent::new(&delivery, event));
+    Json(json!({"received": true}))
+}
+
+/// `GET /events`: the most recent events, oldest first.
+async fn list_events(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.events.to_json(),
+    )
+        .into_response()
+}
+
+/// `POST /jobs/{job_id}`: registers a job id as known (direct mode).
+async fn register_job(State(state): State<AppState>, Path(job_id): Path<String>) -> Response {
+    match state.receiver.register_job(&job_id).await {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(json!({"registered": true, "job_id": job_id})),
+        )
+            .into_response(),
+        Err(source) => {
+            tracing::warn!(error = %source, "could not register a job");
+            Rejection::StoreUnavailable {
+                retry_after: 5,
+                source,
+            }
+            .to_answer()
+            .into_response::<axum::body::Body>()
+        }
+    }
+}
+
+/// `GET /healthz`.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"ok": true}))
+}
+
+/// The whole app.
+fn app(receiver: Receiver, events: EventLog) -> Router {
+    let state = AppState {
+        receiver: receiver.clone(),
+        events,
+    };
+    let protected = Router::new()
+        .route("/webhook/reducto", post(on_event))
+        .layer(WebhookLayer::new(receiver));
+    Router::new()
+        .route("/events", get(list_events))
+        .route("/jobs/{job_id}", post(register_job))
+        .route("/healthz", get(healthz))
+        .merge(protected)
+        .with_state(state)
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() {
+    init_tracing();
+    let (config, receiver) = start().await;
+    let listener = match tokio::net::TcpListener::bind(config.bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", config.bind);
+            std::process::exit(1);
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: cannot read the bound address: {e}");
+            std::process::exit(1);
+        }
+    };
+    let app = app(receiver, EventLog::new(config.events_limit));
+    listening(addr);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    if let Err(e) = served {
+        eprintln!("error: the server failed: {e}");
+        std::process::exit(1);
+    }
+}
