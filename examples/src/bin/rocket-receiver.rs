@@ -1,0 +1,113 @@
+//! The Rocket example receiver. It keeps `shared/CONTRACT.md`: the same
+//! environment, routes and answers as `axum-receiver` and `actix-receiver`.
+//!
+//! ```sh
+//! WEBHOOK_SECRET=whsec_… cargo run --release -p hookgate-examples --bin rocket-receiver
+//! ```
+
+use std::net::SocketAddr;
+
+use hookgate_examples::{EventLog, RecordedEvent};
+use hookgate_rocket::{
+    with_deadline, AnswerResponder, JobEvent, Receiver, Rejection, Webhook, WebhookFairing,
+    LIMIT_NAME,
+};
+use rocket::config::LogLevel;
+use rocket::data::{Limits, ToByteUnit};
+use rocket::fairing::AdHoc;
+use rocket::http::Status;
+use rocket::response::content::RawJson;
+use rocket::{get, post, routes, State};
+
+/// `Retry-After` for a failed job registration: the receiver's default.
+const REGISTER_RETRY_AFTER_SECS: u32 = 5;
+
+/// `POST /webhook/reducto`: reached only by admitted deliveries.
+#[post("/webhook/reducto", data = "<hook>")]
+fn on_job(hook: Webhook<JobEvent>, events: &State<EventLog>) -> RawJson<&'static str> {
+    let (event, delivery) = hook.into_parts();
+    tracing::info!(job = %event.job_id, status = %event.status, id = ?delivery.message_id(), "job event");
+    events.push(RecordedEvent::new(&delivery, event));
+    RawJson(r#"{"received":true}"#)
+}
+
+/// `GET /events`: the most recent events, oldest first.
+#[get("/events")]
+fn list_events(events: &State<EventLog>) -> RawJson<Vec<u8>> {
+    RawJson(events.to_json())
+}
+
+/// `POST /jobs/<job_id>`: registers a job id as known (direct mode).
+#[post("/jobs/<job_id>")]
+async fn register_job(
+    job_id: &str,
+    receiver: &State<Receiver>,
+) -> Result<(Status, RawJson<&'static str>), AnswerResponder> {
+    match receiver.register_job(job_id).await {
+        Ok(()) => Ok((Status::Created, RawJson(r#"{"registered":true}"#))),
+        Err(source) => {
+            tracing::warn!(error = %source, "could not register a job");
+            Err(AnswerResponder(
+                Rejection::StoreUnavailable {
+                    retry_after: REGISTER_RETRY_AFTER_SECS,
+                    source,
+                }
+                .to_answer(),
+            ))
+        }
+    }
+}
+
+/// `GET /healthz`.
+#[get("/healthz")]
+fn healthz() -> Status {
+    Status::Ok
+}
+
+#[rocket::main]
+async fn main() {
+    let (config, receiver) = hookgate_examples::start().await;
+
+    let rocket_config = rocket::Config {
+        address: config.bind.ip(),
+        port: config.bind.port(),
+        // The guard reads bodies up to MAX_BODY_BYTES.
+        limits: Limits::default().limit(LIMIT_NAME, (config.max_body_bytes as u64).bytes()),
+        // hookgate decides about X-Forwarded-For (TRUSTED_PROXIES); Rocket's
+        // own client-IP header is not used.
+        ip_header: None,
+        // Rocket's banner and request log stay quiet: stdout carries only the
+        // `listening on` line, and logs go through `tracing` (RUST_LOG).
+        log_level: LogLevel::Off,
+        cli_colors: false,
+        ..rocket::Config::release_default()
+    };
+    let rocket = rocket::custom(rocket_config)
+        .attach(WebhookFairing::new(receiver))
+        .attach(AdHoc::on_liftoff("listening", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                hookgate_examples::listening(SocketAddr::new(config.address, config.port));
+            })
+        }))
+        .manage(EventLog::new(config.events_limit))
+        // `with_deadline`: a route past the receiver's handler deadline is
+        // cancelled and answered 503, as in the other adapters.
+        .mount("/", with_deadline(routes![on_job]))
+        .mount("/", routes![list_events, register_job, healthz]);
+
+    // Igniting installs Rocket's logger (off); tracing is set up after it so
+    // Rocket's own records do not flow into the `tracing` output.
+    let rocket = match rocket.ignite().await {
+        Ok(rocket) => rocket,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::exit(2);
+        }
+    };
+    hookgate_examples::init_tracing();
+    if let Err(error) = rocket.launch().await {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
