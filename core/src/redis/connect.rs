@@ -6,7 +6,7 @@ use std::time::Duration;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::backend;
-use super::version::check_info;
+use super::version::check_reply;
 use crate::idempotency::StoreError;
 
 /// The `ConnectionManager` settings hookgate uses: 1 s to connect, 1 s per
@@ -24,7 +24,8 @@ pub fn connection_config() -> ConnectionManagerConfig {
 
 /// Connects to `url` (`redis://[user:password@]host:port/db`) with
 /// [`connection_config`] and checks that the server is Redis 7.0 or newer
-/// ([`UnsupportedServer`](super::UnsupportedServer) otherwise).
+/// ([`UnsupportedServer`](super::UnsupportedServer) otherwise; a user whose ACL
+/// forbids `INFO` is not checked).
 ///
 /// Fails if the server cannot be reached now, so a wrong `REDIS_URL` shows at
 /// start-up; once connected, the manager reconnects by itself after outages.
@@ -39,12 +40,12 @@ pub async fn connect(url: &str) -> Result<ConnectionManager, StoreError> {
     let mut conn = ConnectionManager::new_with_config(client, connection_config())
         .await
         .map_err(backend)?;
-    let info: String = ::redis::cmd("INFO")
-        .arg("server")
-        .query_async(&mut conn)
-        .await
-        .map_err(backend)?;
-    check_info(&info)?;
+    check_reply(
+        ::redis::cmd("INFO")
+            .arg("server")
+            .query_async(&mut conn)
+            .await,
+    )?;
     Ok(conn)
 }
 
@@ -86,9 +87,7 @@ where
             RoutingInfo::SingleNode(SingleNodeRoutingInfo::RandomPrimary),
         )
         .await
-        .map_err(backend)?;
-    let info: String =
-        ::redis::from_redis_value(reply).map_err(|e| backend(::redis::RedisError::from(e)))?;
-    check_info(&info)?;
+        .and_then(|v| ::redis::from_redis_value(v).map_err(::redis::RedisError::from));
+    check_reply(reply)?;
     Ok(conn)
 }

@@ -2,6 +2,9 @@
 //! accepts only from 7.0 on. An older server would refuse every claim (so every
 //! delivery would be answered 503); refusing it at connect time says why.
 
+use ::redis::{ErrorKind, RedisResult, ServerErrorKind};
+
+use super::backend;
 use crate::idempotency::StoreError;
 
 /// The oldest Redis major version hookgate works with.
@@ -18,6 +21,26 @@ pub const MIN_REDIS_MAJOR: u32 = 7;
 pub struct UnsupportedServer {
     /// The version the server reported (`redis_version` of `INFO server`).
     pub found: String,
+}
+
+/// Checks the reply to `INFO server`. A server that refuses the command (an
+/// ACL user without `INFO`, a renamed command) is not checked; a connection
+/// failure is an error.
+pub(super) fn check_reply(reply: RedisResult<String>) -> Result<(), StoreError> {
+    match reply {
+        Ok(info) => check_info(&info),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::Server(ServerErrorKind::NoPerm | ServerErrorKind::ResponseError)
+                    | ErrorKind::Extension
+            ) =>
+        {
+            tracing::debug!(error = %e, "hookgate: INFO refused; the Redis version is not checked");
+            Ok(())
+        }
+        Err(e) => Err(backend(e)),
+    }
 }
 
 /// Checks the `redis_version` line of an `INFO server` reply. A reply without
