@@ -109,7 +109,7 @@ impl Expect {
                 }
             }
             if self.status >= 400 {
-                if !body["error"].as_str().is_some_and(|e| !e.is_empty()) {
+                if body["error"].as_str().is_none_or(str::is_empty) {
                     problems.push("a refusal without a non-empty `error` message".to_owned());
                 }
                 let code_ok = body["code"].as_str().is_some_and(|c| {

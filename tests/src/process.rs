@@ -235,6 +235,29 @@ impl ReceiverProcess {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Sends it SIGTERM (through `kill -TERM`) and waits up to `within` for it
+    /// to exit; returns its exit code (`None`: killed by a signal). A process
+    /// still running after `within` is killed and reported as an error.
+    pub async fn terminate(mut self, within: Duration) -> Result<Option<i32>, String> {
+        let pid = self.child.id().ok_or("the process has already exited")?;
+        let sent = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await
+            .map_err(|e| format!("cannot run `kill`: {e}"))?;
+        if !sent.success() {
+            return Err(format!("`kill -TERM {pid}` failed: {sent}"));
+        }
+        match tokio::time::timeout(within, self.child.wait()).await {
+            Ok(Ok(status)) => Ok(status.code()),
+            Ok(Err(e)) => Err(format!("cannot wait for the process: {e}")),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                Err(format!("still running {within:?} after SIGTERM"))
+            }
+        }
+    }
+
     /// Stops it (SIGKILL) and waits for it.
     pub async fn kill(mut self) {
         let _ = self.child.kill().await;
