@@ -1,0 +1,271 @@
+//! One webhook route served in one of several ways, for the load benchmark.
+//!
+//! `bench-server <variant> <addr>`; variants:
+//! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`,
+//! `actix-bare`, `actix-memory`, `actix-redis`,
+//! `rocket-bare`, `rocket-memory`, `rocket-redis`.
+//! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
+//! `redis://127.0.0.1:6379/`). Prints `listening on <addr>` when ready.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hookgate::redis::{connect, RedisStore};
+use hookgate::{JobEvent, Receiver};
+use hookgate_loadbench::{ROUTE, SECRET};
+
+const RECEIVED: &str = r#"{"received":true}"#;
+
+fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+}
+
+/// The receiver of a `*-memory` or `*-redis` variant; a fresh key prefix per
+/// start so runs never see each other's markers.
+async fn receiver(redis: bool) -> Receiver {
+    let builder = Receiver::builder()
+        .secret(SECRET)
+        .key_prefix(format!("bench:{}:", std::process::id()));
+    let builder = if redis {
+        let conn = connect(&redis_url()).await.expect("redis");
+        builder.store(RedisStore::new(conn))
+    } else {
+        builder
+    };
+    builder.build().expect("receiver")
+}
+
+fn parse(body: &[u8]) -> Result<JobEvent, ()> {
+    serde_json::from_slice(body).map_err(|_| ())
+}
+
+fn listening(addr: SocketAddr) {
+    println!("listening on {addr}");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(variant), Some(addr)) = (
+        args.get(1),
+        args.get(2).and_then(|a| a.parse::<SocketAddr>().ok()),
+    ) else {
+        eprintln!("usage: bench-server <variant> <addr>");
+        std::process::exit(2);
+    };
+    let (framework, mode) = variant.split_once('-').unwrap_or((variant.as_str(), ""));
+    match framework {
+        "axum" => tokio_rt().block_on(axum_server::run(mode, addr)),
+        "actix" => actix_server::run(mode, addr),
+        "rocket" => tokio_rt().block_on(rocket_server::run(mode, addr)),
+        _ => {
+            eprintln!("unknown variant {variant}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+mod axum_server {
+    use super::*;
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use axum::Router;
+    use hookgate_tower::{Webhook, WebhookLayer};
+
+    async fn bare(body: Bytes) -> Response {
+        match parse(&body) {
+            Ok(_) => ([("content-type", "application/json")], RECEIVED).into_response(),
+            Err(()) => StatusCode::BAD_REQUEST.into_response(),
+        }
+    }
+
+    async fn guarded(event: Webhook<JobEvent>) -> Response {
+        std::hint::black_box(&event.job_id);
+        ([("content-type", "application/json")], RECEIVED).into_response()
+    }
+
+    /// What the Reducto / Svix docs show: verify with the `svix` crate, then one
+    /// `SET NX` to skip duplicates. No in-flight state, no release on failure.
+    struct HandWritten {
+        webhook: svix::webhooks::Webhook,
+        redis: redis::aio::ConnectionManager,
+    }
+
+    async fn handwritten(
+        State(st): State<Arc<HandWritten>>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        if st.webhook.verify(&body, &headers).is_err() {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        let Some(id) = headers.get("svix-id").and_then(|v| v.to_str().ok()) else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        let mut conn = st.redis.clone();
+        let fresh: Result<Option<String>, _> = redis::cmd("SET")
+            .arg(format!("handwritten:{id}"))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(100_800)
+            .query_async(&mut conn)
+            .await;
+        match fresh {
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Ok(None) => ([("content-type", "application/json")], RECEIVED).into_response(),
+            Ok(Some(_)) => match parse(&body) {
+                Ok(_) => ([("content-type", "application/json")], RECEIVED).into_response(),
+                Err(()) => StatusCode::BAD_REQUEST.into_response(),
+            },
+        }
+    }
+
+    pub async fn run(mode: &str, addr: SocketAddr) {
+        let app = match mode {
+            "bare" => Router::new().route(ROUTE, post(bare)),
+            "memory" | "redis" => Router::new()
+                .route(ROUTE, post(guarded))
+                .layer(WebhookLayer::new(receiver(mode == "redis").await)),
+            "handwritten" => {
+                let st = Arc::new(HandWritten {
+                    webhook: svix::webhooks::Webhook::new(SECRET).expect("secret"),
+                    redis: connect(&redis_url()).await.expect("redis"),
+                });
+                Router::new().route(ROUTE, post(handwritten)).with_state(st)
+            }
+            other => {
+                eprintln!("unknown axum mode {other}");
+                std::process::exit(2);
+            }
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+        listening(listener.local_addr().expect("addr"));
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    }
+}
+
+mod actix_server {
+    use super::*;
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    use hookgate_actix::{Webhook, WebhookMiddleware};
+
+    async fn bare(body: web::Bytes) -> HttpResponse {
+        match parse(&body) {
+            Ok(_) => HttpResponse::Ok()
+                .content_type("application/json")
+                .body(RECEIVED),
+            Err(()) => HttpResponse::BadRequest().finish(),
+        }
+    }
+
+    async fn guarded(event: Webhook<JobEvent>) -> HttpResponse {
+        std::hint::black_box(&event.job_id);
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(RECEIVED)
+    }
+
+    pub fn run(mode: &str, addr: SocketAddr) {
+        let mode = mode.to_owned();
+        actix_web::rt::System::new().block_on(async move {
+            let receiver = match mode.as_str() {
+                "bare" => None,
+                "memory" | "redis" => Some(receiver(mode == "redis").await),
+                other => {
+                    eprintln!("unknown actix mode {other}");
+                    std::process::exit(2);
+                }
+            };
+            let server = HttpServer::new(move || {
+                let app = App::new();
+                match &receiver {
+                    None => app.route(ROUTE, web::post().to(bare)),
+                    Some(r) => app.service(
+                        web::resource(ROUTE)
+                            .wrap(WebhookMiddleware::new(r.clone()))
+                            .route(web::post().to(guarded)),
+                    ),
+                }
+            })
+            .workers(2)
+            .bind(addr)
+            .expect("bind");
+            listening(server.addrs()[0]);
+            server.run().await.expect("serve");
+        });
+    }
+}
+
+mod rocket_server {
+    use super::*;
+    use hookgate_rocket::{with_deadline, Webhook, WebhookFairing};
+    use rocket::config::LogLevel;
+    use rocket::data::{Data, ToByteUnit};
+    use rocket::fairing::AdHoc;
+    use rocket::http::Status;
+    use rocket::response::content::RawJson;
+    use rocket::{post, routes};
+
+    #[post("/webhook/reducto", data = "<data>")]
+    async fn bare(data: Data<'_>) -> Result<RawJson<&'static str>, Status> {
+        let bytes = data
+            .open(16.mebibytes())
+            .into_bytes()
+            .await
+            .map_err(|_| Status::BadRequest)?;
+        parse(&bytes).map_err(|()| Status::BadRequest)?;
+        Ok(RawJson(RECEIVED))
+    }
+
+    #[post("/webhook/reducto", data = "<event>")]
+    fn guarded(event: Webhook<JobEvent>) -> RawJson<&'static str> {
+        std::hint::black_box(&event.job_id);
+        RawJson(RECEIVED)
+    }
+
+    pub async fn run(mode: &str, addr: SocketAddr) {
+        let config = rocket::Config {
+            address: addr.ip(),
+            port: addr.port(),
+            workers: 2,
+            log_level: LogLevel::Off,
+            cli_colors: false,
+            ..rocket::Config::release_default()
+        };
+        let rocket = rocket::custom(config).attach(AdHoc::on_liftoff("listening", |r| {
+            Box::pin(async move {
+                listening(SocketAddr::new(r.config().address, r.config().port));
+            })
+        }));
+        let rocket = match mode {
+            "bare" => rocket.mount("/", routes![bare]),
+            "memory" | "redis" => rocket
+                .attach(WebhookFairing::new(receiver(mode == "redis").await))
+                .mount("/", with_deadline(routes![guarded])),
+            other => {
+                eprintln!("unknown rocket mode {other}");
+                std::process::exit(2);
+            }
+        };
+        if let Err(e) = rocket.launch().await {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
