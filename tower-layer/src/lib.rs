@@ -53,3 +53,8 @@ pub use hookgate::{
     Answer, BuildError, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode, Receiver,
     ReceiverBuilder, Rejection, StatusKind,
 };
+
+/// The rust blocks of `docs/axum.md` compile (checked as doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/axum.md")]
+struct AxumGuide;
