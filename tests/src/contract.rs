@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use crate::expect::Expect;
 use crate::ids::unique_id;
 use crate::process::ReceiverProcess;
+use crate::redis_server::RedisServer;
 use crate::request::{client, Reply, Req, Sign, Timestamp};
-use crate::store::Store;
+use crate::store::{in_ci, Store};
 use crate::vectors::Vectors;
 
 /// How a case's receiver must start.
@@ -66,6 +67,8 @@ pub enum Step {
         /// Strings that must not appear anywhere in the answer (secrets).
         hidden: Vec<String>,
     },
+    /// Stops the case's private `redis-server` (see [`Case::private_redis`]).
+    StopRedis,
 }
 
 /// One row of the table.
@@ -82,6 +85,9 @@ pub struct Case {
     pub replicas: usize,
     /// Only meaningful with Redis (shared between processes).
     pub redis_only: bool,
+    /// Runs against a private `redis-server` (started for the case on a free
+    /// loopback port, `REDIS_URL` pointing at it) that [`Step::StopRedis`] stops.
+    pub private_redis: bool,
     /// How the receiver must start.
     pub start: Start,
     /// What to do once started.
@@ -112,6 +118,7 @@ fn case(
         env,
         replicas: 1,
         redis_only: false,
+        private_redis: false,
         start: Start::Listens,
         steps,
     }
@@ -780,6 +787,25 @@ fn redis_cases() -> Vec<Case> {
             ],
         )
     });
+    let (before, _, _) = signed_event(S1, HeaderFamily::Svix, "Completed");
+    let (after, _, _) = signed_event(S1, HeaderFamily::Svix, "Completed");
+    cases.push(Case {
+        redis_only: true,
+        private_redis: true,
+        ..case(
+            "redis_down_fails_closed",
+            "invariant 4: Redis unreachable → 503 + Retry-After, handler not called; POST /jobs/{id} → 503",
+            env(&[("WEBHOOK_SECRET", S1)]),
+            vec![
+                send(before, Expect::processed()),
+                send(Req::post(&format!("/jobs/{}", unique_id("job"))), Expect::status(201).any_body()),
+                Step::StopRedis,
+                send(after, Expect::refused(503, "store_unavailable")),
+                send(Req::post(&format!("/jobs/{}", unique_id("job"))), Expect::status(503).any_body()),
+                events(1),
+            ],
+        )
+    });
     let (req, job) = direct_event("Completed", json!({}));
     cases.push(Case {
         replicas: 2,
@@ -847,6 +873,25 @@ pub async fn run_contract(bin: &Path, store: Store) {
 /// Runs one case; `Err` says what went wrong (with the receivers' stderr).
 pub async fn run_contract_case(bin: &Path, store: &Store, case: &Case) -> Result<(), String> {
     let mut env = store.env();
+    let mut private = None;
+    if case.private_redis {
+        match RedisServer::start().await {
+            Ok(server) => {
+                env.retain(|(k, _)| k != "REDIS_URL");
+                env.push(("REDIS_URL".to_owned(), server.url()));
+                private = Some(server);
+            }
+            Err(e) if in_ci() => {
+                return Err(format!(
+                    "a private redis-server is required under CI=true: {e}"
+                ))
+            }
+            Err(e) => {
+                eprintln!("note: skipping {}: {e}", case.name);
+                return Ok(());
+            }
+        }
+    }
     env.extend(case.env.iter().cloned());
     if let Start::Exits { code, stderr_has } = &case.start {
         let exit = ReceiverProcess::expect_exit(bin, &env)
@@ -877,7 +922,7 @@ pub async fn run_contract_case(bin: &Path, store: &Store, case: &Case) -> Result
                 .map_err(|e| e.to_string())?,
         );
     }
-    let result = run_steps(&replicas, &case.steps).await;
+    let result = run_steps(&replicas, &case.steps, private.as_mut()).await;
     result.map_err(|e| {
         let logs: Vec<String> = replicas
             .iter()
@@ -888,7 +933,11 @@ pub async fn run_contract_case(bin: &Path, store: &Store, case: &Case) -> Result
     })
 }
 
-async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), String> {
+async fn run_steps(
+    replicas: &[ReceiverProcess],
+    steps: &[Step],
+    mut private_redis: Option<&mut RedisServer>,
+) -> Result<(), String> {
     let client = client();
     let bases: Vec<String> = replicas.iter().map(ReceiverProcess::base_url).collect();
     for (i, step) in steps.iter().enumerate() {
@@ -944,6 +993,14 @@ async fn run_steps(replicas: &[ReceiverProcess], steps: &[Step]) -> Result<(), S
                     }
                 }
             }
+            Step::StopRedis => match private_redis.as_deref_mut() {
+                Some(server) => server.stop(),
+                None => {
+                    return Err(format!(
+                        "step {n}: StopRedis in a case without a private Redis"
+                    ))
+                }
+            },
             Step::Events {
                 to,
                 count,
