@@ -51,7 +51,7 @@ pub use service::{WebhookBody, WebhookFuture, WebhookService};
 pub use hookgate;
 pub use hookgate::{
     Answer, BuildError, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode, Receiver,
-    ReceiverBuilder, Rejection, StatusKind,
+    ReceiverBuilder, Rejection, StatusKind, StoreError,
 };
 
 /// The rust blocks of `docs/axum.md` compile (checked as doctests).
