@@ -107,7 +107,7 @@ async fn done_and_in_flight_answers_and_their_ttls() {
         ClaimOutcome::Fresh
     );
     let ttl = pttl(&conn, &redis_key).await;
-    assert!((29_000..=30_000).contains(&ttl), "in-flight PTTL {ttl}");
+    assert!((25_000..=30_000).contains(&ttl), "in-flight PTTL {ttl}");
     assert_eq!(raw_get(&conn, &redis_key).await, Some(format!("f:{me}")));
     // A second claim, by anyone, while in flight.
     assert_eq!(
@@ -201,7 +201,7 @@ async fn an_in_flight_claim_expires_by_itself() {
     let store = RedisStore::new(conn).with_prefix(unique_prefix("expiry"));
     let key = "hookgate:msg:crashed-worker";
     let crashed = ClaimToken::random();
-    let ttl = Duration::from_millis(300);
+    let ttl = Duration::from_secs(1);
     assert_eq!(
         store.claim(key, crashed, ttl).await.unwrap(),
         ClaimOutcome::Fresh
@@ -212,14 +212,14 @@ async fn an_in_flight_claim_expires_by_itself() {
     );
     // The worker never settles; the claim lapses and the retry is processed.
     let mut fresh = false;
-    for _ in 0..40 {
+    for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(50)).await;
         if store.claim(key, ClaimToken::random(), ttl).await.unwrap() == ClaimOutcome::Fresh {
             fresh = true;
             break;
         }
     }
-    assert!(fresh, "the in-flight claim did not expire within 2 s");
+    assert!(fresh, "the in-flight claim did not expire within 3 s");
     // A late completion by the crashed worker cannot overwrite the new claim.
     assert!(!store.complete(key, crashed, DONE).await.unwrap());
 
@@ -282,7 +282,7 @@ async fn job_registry_registers_checks_forgets_and_expires() {
     let key = jobs.redis_key("job_1");
     assert!(key.ends_with("{job_1}"), "{key}");
     let ttl = pttl(&conn, &key).await;
-    assert!((59_000..=60_000).contains(&ttl), "job PTTL {ttl}");
+    assert!((55_000..=60_000).contains(&ttl), "job PTTL {ttl}");
     // Registering again refreshes the TTL.
     jobs.register("job_1", Duration::from_secs(3600))
         .await
@@ -293,11 +293,11 @@ async fn job_registry_registers_checks_forgets_and_expires() {
     // Forgetting an unknown job is fine.
     jobs.forget("job_never").await.unwrap();
 
-    jobs.register("job_short", Duration::from_millis(200))
+    jobs.register("job_short", Duration::from_secs(1))
         .await
         .unwrap();
     assert!(jobs.is_known("job_short").await.unwrap());
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(!jobs.is_known("job_short").await.unwrap());
 
     // The default prefix is documented and used.
@@ -368,7 +368,7 @@ async fn two_receivers_sharing_redis_see_each_others_deliveries() {
     // A claim dropped unsettled (a panicking handler) releases itself too.
     drop(claim);
     let mut proceeded = false;
-    for _ in 0..40 {
+    for _ in 0..100 {
         match admit(&a, "msg_failing").await {
             Admission::Proceed(_, claim) => {
                 b.settle(claim, true).await.expect("done");
@@ -379,7 +379,7 @@ async fn two_receivers_sharing_redis_see_each_others_deliveries() {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert!(proceeded, "a dropped claim was not released within 1 s");
+    assert!(proceeded, "a dropped claim was not released within 2.5 s");
 }
 
 #[tokio::test]
