@@ -265,34 +265,48 @@ impl Receiver {
         let checked = self.check(&inbound)?;
         drop(inbound);
         let s = &self.inner.settle;
-        if let Some(job) = &checked.known_job {
-            match s.within(s.jobs.is_known(job)).await {
-                Ok(true) => {}
-                Ok(false) => return Err(Rejection::UnknownJob),
-                Err(source) => self.store_failed(source)?,
-            }
-        }
+        // Claim before the known-job check: a retry of a final event whose job
+        // was forgotten once processed must still find its done marker and be
+        // answered as a duplicate, not as an unknown job.
         let token = ClaimToken::random();
-        match s
+        let claim = match s
             .within(s.store.claim(&checked.key, token, s.in_flight_ttl))
             .await
         {
-            Ok(ClaimOutcome::Fresh) => Ok(Admission::Proceed(
-                checked.delivery,
-                Claim::owned(s.clone(), checked.key, token, checked.forget_job),
-            )),
+            Ok(ClaimOutcome::Fresh) => {
+                Claim::owned(s.clone(), checked.key, token, checked.forget_job)
+            }
             Ok(ClaimOutcome::Done) => {
                 tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
-                Ok(Admission::Respond(Answer::duplicate()))
+                return Ok(Admission::Respond(Answer::duplicate()));
             }
-            Ok(ClaimOutcome::InFlight) => Err(Rejection::InFlight {
-                retry_after: s.retry_after,
-            }),
+            Ok(ClaimOutcome::InFlight) => {
+                return Err(Rejection::InFlight {
+                    retry_after: s.retry_after,
+                })
+            }
             Err(source) => {
                 self.store_failed(source)?;
-                Ok(Admission::Proceed(checked.delivery, Claim::unclaimed()))
+                Claim::unclaimed()
+            }
+        };
+        if let Some(job) = &checked.known_job {
+            let known = s.within(s.jobs.is_known(job)).await;
+            match known {
+                Ok(true) => {}
+                Ok(false) => {
+                    claim.settle(false).await.ok();
+                    return Err(Rejection::UnknownJob);
+                }
+                Err(source) => {
+                    if let Err(rejection) = self.store_failed(source) {
+                        claim.settle(false).await.ok();
+                        return Err(rejection);
+                    }
+                }
             }
         }
+        Ok(Admission::Proceed(checked.delivery, claim))
     }
 
     /// Fail closed (503), unless fail-open was chosen: then log and go on.

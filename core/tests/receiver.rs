@@ -479,6 +479,15 @@ async fn direct_known_jobs_registered_checked_and_forgotten() {
     c.settle(true).await.unwrap();
     let a = respond(admit(&r, &none, &direct_body("jk", "Failed", None), None).await);
     assert_eq!(a.status(), 404);
+    // A retry of the processed final event is still a duplicate, not a 404.
+    let a = respond(admit(&r, &none, &direct_body("jk", "Completed", None), None).await);
+    assert_eq!(a.status(), 200, "{}", String::from_utf8_lossy(a.body()));
+    // An unknown job leaves no claim behind: once registered, it is processed.
+    let a = respond(admit(&r, &none, &direct_body("late", "Completed", None), None).await);
+    assert_eq!(a.status(), 404);
+    r.register_job("late").await.unwrap();
+    let (_, c) = proceed(admit(&r, &none, &direct_body("late", "Completed", None), None).await);
+    c.settle(true).await.unwrap();
     // A failed handler does not forget the job: the retry still passes.
     r.register_job("jf").await.unwrap();
     let (_, c) = proceed(admit(&r, &none, &direct_body("jf", "Completed", None), None).await);
