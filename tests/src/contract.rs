@@ -692,7 +692,10 @@ fn direct_cases() -> Vec<Case> {
                 Req::post(&format!("/jobs/{job}")),
                 Expect::status(201).any_body(),
             ),
-            send(req, Expect::processed()),
+            send(req.clone(), Expect::processed()),
+            // The final status made the receiver forget the job; its retry
+            // must still be a duplicate, not a 404 the sender retries forever.
+            send(req, Expect::duplicate()),
             events_are(vec![json!({"id": null, "job_id": job})]),
         ],
     ));
