@@ -206,21 +206,6 @@ impl<'a> HeaderSet<'a> {
             signature: headers.first(sig),
         }
     }
-
-    /// Records `value` under `suffix` (`id`, `timestamp`, `signature`) unless
-    /// one was seen already (the first value wins, as with lookups).
-    fn offer(&mut self, suffix: &str, value: &'a [u8]) {
-        let slot = if suffix.eq_ignore_ascii_case("id") {
-            &mut self.id
-        } else if suffix.eq_ignore_ascii_case("timestamp") {
-            &mut self.timestamp
-        } else if suffix.eq_ignore_ascii_case("signature") {
-            &mut self.signature
-        } else {
-            return;
-        };
-        slot.get_or_insert(value);
-    }
 }
 
 /// Both families' headers, found in one pass when the map can be enumerated.
@@ -235,12 +220,18 @@ impl<'a> FamilyHeaders<'a> {
             svix: HeaderSet::default(),
             standard: HeaderSet::default(),
         };
+        // Names arrive lower-case (the trait's contract): exact matches suffice.
         let scanned = headers.for_each_header(&mut |name, value| {
-            if let Some(rest) = strip_prefix_ignore_case(name, "svix-") {
-                found.svix.offer(rest, value);
-            } else if let Some(rest) = strip_prefix_ignore_case(name, "webhook-") {
-                found.standard.offer(rest, value);
-            }
+            let slot = match name {
+                "svix-id" => &mut found.svix.id,
+                "svix-timestamp" => &mut found.svix.timestamp,
+                "svix-signature" => &mut found.svix.signature,
+                "webhook-id" => &mut found.standard.id,
+                "webhook-timestamp" => &mut found.standard.timestamp,
+                "webhook-signature" => &mut found.standard.signature,
+                _ => return,
+            };
+            slot.get_or_insert(value);
         });
         if !scanned {
             found.svix = HeaderSet::lookup(headers, HeaderFamily::Svix);
@@ -250,29 +241,32 @@ impl<'a> FamilyHeaders<'a> {
     }
 }
 
-/// `name` without `prefix`, compared ignoring ASCII case.
-fn strip_prefix_ignore_case<'n>(name: &'n str, prefix: &str) -> Option<&'n str> {
-    let head = name.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &name[prefix.len()..])
-}
-
 fn parse_message_id(raw: &[u8]) -> Result<&str, SignatureError> {
-    if raw.is_empty() || raw.len() > MAX_MESSAGE_ID_LEN || !raw.iter().all(|b| b.is_ascii_graphic())
-    {
+    // Branch-free visible-ASCII check (vectorises); then the UTF-8 view is the
+    // ASCII fast path.
+    let visible = raw
+        .iter()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5e));
+    if raw.is_empty() || raw.len() > MAX_MESSAGE_ID_LEN || !visible {
         return Err(SignatureError::InvalidMessageId);
     }
     std::str::from_utf8(raw).map_err(|_| SignatureError::InvalidMessageId)
 }
 
 fn parse_timestamp(raw: &[u8]) -> Result<(&str, i64), SignatureError> {
-    if raw.is_empty() || raw.len() > 18 || !raw.iter().all(u8::is_ascii_digit) {
+    if raw.is_empty() || raw.len() > 18 {
         return Err(SignatureError::InvalidTimestamp);
     }
+    // At most 18 digits cannot overflow an i64.
+    let mut value: i64 = 0;
+    for b in raw {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(SignatureError::InvalidTimestamp);
+        }
+        value = value * 10 + i64::from(digit);
+    }
     let text = std::str::from_utf8(raw).map_err(|_| SignatureError::InvalidTimestamp)?;
-    let value = text
-        .parse::<i64>()
-        .map_err(|_| SignatureError::InvalidTimestamp)?;
     Ok((text, value))
 }
 
