@@ -46,6 +46,18 @@ impl StatusKind {
             .map_or(Self::Other, |(_, k)| *k)
     }
 
+    /// The canonical lower-case name (`"completed"`, …; `"other"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::Other => "other",
+        }
+    }
+
     /// Whether no further event follows for the job.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::Cancelled)

@@ -1,7 +1,7 @@
 //! The in-memory [`IdempotencyStore`]: one process, bounded in size, with TTL
 //! expiry. For a single replica; several replicas need a shared store (Redis).
 
-use std::collections::hash_map::{Entry as MapEntry, RandomState};
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,8 +47,10 @@ struct Shard {
     next_gen: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Entry {
+    /// The map's own key, so a rewrite can queue it without allocating.
+    key: Arc<str>,
     state: State,
     expires: Instant,
     generation: u64,
@@ -111,14 +113,32 @@ fn lock(m: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Rewrites an entry in place (one hash lookup per operation) and queues it
+/// as the newest write.
+fn rewrite(
+    order: &mut VecDeque<(Arc<str>, u64)>,
+    next_gen: &mut u64,
+    entry: &mut Entry,
+    state: State,
+    expires: Instant,
+) {
+    *next_gen += 1;
+    entry.state = state;
+    entry.expires = expires;
+    entry.generation = *next_gen;
+    order.push_back((entry.key.clone(), *next_gen));
+}
+
 impl Shard {
-    fn write(&mut self, key: Arc<str>, state: State, expires: Instant) {
+    fn insert(&mut self, key: &str, state: State, expires: Instant) {
         self.next_gen += 1;
         let generation = self.next_gen;
+        let key: Arc<str> = Arc::from(key);
         self.order.push_back((key.clone(), generation));
         self.map.insert(
-            key,
+            key.clone(),
             Entry {
+                key,
                 state,
                 expires,
                 generation,
@@ -132,7 +152,7 @@ impl Shard {
             let Some((key, generation)) = self.order.pop_front() else {
                 return false;
             };
-            let Some(entry) = self.map.get(&key).copied() else {
+            let Some(entry) = self.map.get(&key) else {
                 continue;
             };
             if entry.generation != generation {
@@ -182,17 +202,30 @@ impl IdempotencyStore for MemoryStore {
         in_flight_ttl: Duration,
     ) -> Result<ClaimOutcome, StoreError> {
         let now = Instant::now();
-        let mut shard = self.shard(key);
-        if let Some(entry) = shard.live(key, now) {
-            return Ok(match entry.state {
-                State::Done => ClaimOutcome::Done,
-                State::InFlight(_) => ClaimOutcome::InFlight,
-            });
+        let mut guard = self.shard(key);
+        let shard = &mut *guard;
+        if let Some(entry) = shard.map.get_mut(key) {
+            if entry.expires > now {
+                return Ok(match entry.state {
+                    State::Done => ClaimOutcome::Done,
+                    State::InFlight(_) => ClaimOutcome::InFlight,
+                });
+            }
+            // Expired: take it over in place.
+            let state = State::InFlight(token);
+            rewrite(
+                &mut shard.order,
+                &mut shard.next_gen,
+                entry,
+                state,
+                now + in_flight_ttl,
+            );
+            return Ok(ClaimOutcome::Fresh);
         }
         if !shard.make_room(self.shard_capacity, now) {
             return Err(StoreError::Full);
         }
-        shard.write(Arc::from(key), State::InFlight(token), now + in_flight_ttl);
+        shard.insert(key, State::InFlight(token), now + in_flight_ttl);
         Ok(ClaimOutcome::Fresh)
     }
 
@@ -203,17 +236,21 @@ impl IdempotencyStore for MemoryStore {
         done_ttl: Duration,
     ) -> Result<bool, StoreError> {
         let now = Instant::now();
-        let mut shard = self.shard(key);
-        match shard.live(key, now) {
-            Some(e) if e.state == State::InFlight(token) => {}
-            _ => return Ok(false),
+        let mut guard = self.shard(key);
+        let shard = &mut *guard;
+        match shard.map.get_mut(key) {
+            Some(e) if e.expires > now && e.state == State::InFlight(token) => {
+                rewrite(
+                    &mut shard.order,
+                    &mut shard.next_gen,
+                    e,
+                    State::Done,
+                    now + done_ttl,
+                );
+                Ok(true)
+            }
+            _ => Ok(false),
         }
-        let owned = match shard.map.entry(Arc::from(key)) {
-            MapEntry::Occupied(o) => o.key().clone(),
-            MapEntry::Vacant(_) => return Ok(false),
-        };
-        shard.write(owned, State::Done, now + done_ttl);
-        Ok(true)
     }
 
     async fn renew(
@@ -224,8 +261,8 @@ impl IdempotencyStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         let now = Instant::now();
         let mut shard = self.shard(key);
-        match shard.live(key, now) {
-            Some(e) if e.state == State::InFlight(token) => {
+        match shard.map.get_mut(key) {
+            Some(e) if e.expires > now && e.state == State::InFlight(token) => {
                 e.expires = now + in_flight_ttl;
                 Ok(true)
             }

@@ -345,7 +345,7 @@ impl Receiver {
             ModeConfig::Signed { keys, tolerance } => {
                 let now = inner.clock.now_unix();
                 let signed = keys.verify(headers, &inbound.body, now, *tolerance)?;
-                let key = format!("{}msg:{}", inner.key_prefix, signed.id);
+                let key = dedupe_key(&inner.key_prefix, &["msg:", signed.id]);
                 Ok(Checked {
                     delivery: Delivery::new(Facts {
                         body: inbound.body.clone(),
@@ -379,9 +379,9 @@ impl Receiver {
                 let kind = StatusKind::of(&status);
                 let status_key = match kind {
                     StatusKind::Other => status.to_ascii_lowercase(),
-                    k => format!("{k:?}").to_ascii_lowercase(),
+                    k => k.as_str().to_owned(),
                 };
-                let key = format!("{}job:{}:{}", inner.key_prefix, job_id, status_key);
+                let key = dedupe_key(&inner.key_prefix, &["job:", &job_id, ":", &status_key]);
                 let known_job = policy.known_jobs.then(|| job_id.clone());
                 let forget_job = (policy.known_jobs && kind.is_final()).then(|| job_id.clone());
                 Ok(Checked {
@@ -403,6 +403,17 @@ impl Receiver {
             }
         }
     }
+}
+
+/// `prefix` followed by `parts`, in one allocation (this runs per request).
+fn dedupe_key(prefix: &str, parts: &[&str]) -> String {
+    let len = prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut key = String::with_capacity(len);
+    key.push_str(prefix);
+    for p in parts {
+        key.push_str(p);
+    }
+    key
 }
 
 /// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
