@@ -1,36 +1,61 @@
 #!/usr/bin/env bash
-# Loopback load benchmark: every variant in one run, one after the other, on
-# this machine. Prints one line per variant (req/s, p50, p99).
+# Loopback load benchmark: every variant, interleaved over several rounds (the
+# machine is noisy: compare medians within one run), one line per run and a
+# median table at the end.
 #
-#   bash loadbench/run.sh [connections=32] [requests=200000]
+#   bash loadbench/run.sh [connections=32] [requests=100000] [rounds=5]
+#   VARIANTS="axum-bare axum-memory" bash loadbench/run.sh
 #
 # Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/) for the *-redis and
-# axum-handwritten rows.
+# axum-handwritten variants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections="${1:-32}"
-requests="${2:-200000}"
+requests="${2:-100000}"
+rounds="${3:-5}"
 variants="${VARIANTS:-axum-bare axum-memory axum-redis axum-handwritten actix-bare actix-memory actix-redis rocket-bare rocket-memory rocket-redis}"
 
 cargo build --release -q -p hookgate-loadbench --bins
 bin=target/release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 port=5800
-for v in $variants; do
-  port=$((port + 1))
-  addr="127.0.0.1:$port"
-  "$bin/bench-server" "$v" "$addr" >/tmp/bench-server.$$.out 2>/tmp/bench-server.$$.err &
-  pid=$!
-  for _ in $(seq 1 100); do
-    grep -q "listening on" /tmp/bench-server.$$.out 2>/dev/null && break
-    sleep 0.1
+for round in $(seq 1 "$rounds"); do
+  for v in $variants; do
+    port=$((port + 1))
+    addr="127.0.0.1:$port"
+    "$bin/bench-server" "$v" "$addr" >"$work/out" 2>"$work/err" &
+    pid=$!
+    for _ in $(seq 1 100); do
+      grep -q "listening on" "$work/out" 2>/dev/null && break
+      sleep 0.1
+    done
+    if ! grep -q "listening on" "$work/out"; then
+      echo "$v: server did not start"; cat "$work/err"; kill "$pid" 2>/dev/null || true; exit 1
+    fi
+    "$bin/loadgen" "$addr" "$v-warmup" "$connections" 10000 >/dev/null || true
+    line=$("$bin/loadgen" "$addr" "$v" "$connections" "$requests") || echo "$v: run had failures"
+    echo "round $round: $line"
+    echo "$line" >>"$work/results"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
-  if ! grep -q "listening on" /tmp/bench-server.$$.out; then
-    echo "$v: server did not start"; cat /tmp/bench-server.$$.err; kill "$pid" 2>/dev/null || true; exit 1
-  fi
-  # warm-up, then the measured run
-  "$bin/loadgen" "$addr" "$v-warmup" "$connections" 10000 >/dev/null || true
-  "$bin/loadgen" "$addr" "$v" "$connections" "$requests" || echo "$v: run had failures"
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 done
-rm -f /tmp/bench-server.$$.out /tmp/bench-server.$$.err
+echo
+echo "| variant | median req/s | runs (req/s) | median p50 us | median p99 us |"
+echo "| --- | ---: | --- | ---: | ---: |"
+for v in $variants; do
+  awk -F'\t' -v v="$v" '$1 == v {
+      split($2, a, " "); rps[n] = a[1];
+      split($3, b, " "); p50[n] = b[2];
+      split($4, c, " "); p99[n] = c[2]; n++ }
+    function median(arr, n,   i, j, t, s) {
+      for (i = 0; i < n; i++) s[i] = arr[i] + 0;
+      for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (s[j] < s[i]) { t = s[i]; s[i] = s[j]; s[j] = t }
+      return s[int((n - 1) / 2)]
+    }
+    END {
+      runs = ""; for (i = 0; i < n; i++) runs = runs (i ? ", " : "") rps[i];
+      printf "| %s | %d | %s | %d | %d |\n", v, median(rps, n), runs, median(p50, n), median(p99, n)
+    }' "$work/results"
+done

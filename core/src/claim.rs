@@ -2,6 +2,7 @@
 //! with the handler's outcome; dropped unsettled (handler panicked, future
 //! cancelled), it releases itself so the sender's retry is processed.
 
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::idempotency::{ClaimToken, IdempotencyStore, StoreError};
@@ -34,6 +35,12 @@ pub(crate) async fn within<T>(
     deadline: Duration,
     fut: impl std::future::Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
+    // Most calls to an in-process store finish on their first poll: only
+    // arm a timer (a clock read and a timer entry) for one that does not.
+    let mut fut = std::pin::pin!(fut);
+    if let Poll::Ready(r) = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+        return r;
+    }
     match tokio::time::timeout(deadline, fut).await {
         Ok(r) => r,
         Err(_) => Err(StoreError::Timeout { after: deadline }),

@@ -1,9 +1,10 @@
 //! The in-memory [`IdempotencyStore`]: one process, bounded in size, with TTL
 //! expiry. For a single replica; several replicas need a shared store (Redis).
 
-use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,7 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Shard {
-    map: HashMap<Arc<str>, Entry>,
+    map: HashMap<Arc<str>, Entry, RandomState>,
     /// Keys in the order they were last written, with the write's generation;
     /// entries whose generation no longer matches the map are stale.
     order: VecDeque<(Arc<str>, u64)>,
@@ -77,7 +78,7 @@ impl MemoryStore {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             shard_capacity,
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
         }
     }
 
