@@ -45,7 +45,7 @@ echo
 echo "| variant | median req/s | runs (req/s) | median p50 us | median p99 us |"
 echo "| --- | ---: | --- | ---: | ---: |"
 for v in $variants; do
-  awk -F'\t' -v v="$v" '$1 == v {
+  awk -F'\t' -v v="$v" 'BEGIN { n = 0 } $1 == v {
       split($2, a, " "); rps[n] = a[1];
       split($3, b, " "); p50[n] = b[2];
       split($4, c, " "); p99[n] = c[2]; n++ }
