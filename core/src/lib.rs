@@ -31,6 +31,11 @@
 //! must be exactly-once should write their effect and the message id in one
 //! transaction.
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 mod claim;
 mod client_addr;
 mod clock;
