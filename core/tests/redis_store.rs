@@ -425,8 +425,14 @@ async fn direct_mode_known_jobs_live_in_redis() {
     // its completion is remembered as done.
     let jobs = RedisJobRegistry::new(conn.clone()).with_prefix(format!("{prefix}job:"));
     assert!(!jobs.is_known("job_7").await.unwrap());
+    // A retry of the processed completion is a duplicate on any replica…
     let Admission::Respond(answer) = deliver(&a, "Completed").await else {
-        panic!("a forgotten job's delivery must not proceed");
+        panic!("a retry of a processed delivery must not proceed");
+    };
+    assert_eq!(answer.status(), 200);
+    // …while a new event for the forgotten job is refused.
+    let Admission::Respond(answer) = deliver(&a, "Failed").await else {
+        panic!("a forgotten job's new delivery must not proceed");
     };
     assert_eq!(answer.status(), 404);
 }
