@@ -161,7 +161,7 @@ where
     // Past the deadline the handler's future is dropped (cancelled) here; if
     // this whole future is dropped or the handler panics, `claim` is dropped
     // unsettled and releases itself.
-    match tokio::time::timeout(receiver.handler_deadline(), service.call(req)).await {
+    match hookgate::with_handler_deadline(receiver.handler_deadline(), service.call(req)).await {
         Err(_elapsed) => {
             // Releasing always succeeds (a failure is logged; the in-flight
             // TTL frees the key anyway).

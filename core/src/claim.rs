@@ -35,16 +35,28 @@ pub(crate) async fn within<T>(
     deadline: Duration,
     fut: impl std::future::Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    // Most calls to an in-process store finish on their first poll: only
-    // arm a timer (a clock read and a timer entry) for one that does not.
-    let mut fut = std::pin::pin!(fut);
-    if let Poll::Ready(r) = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
-        return r;
-    }
-    match tokio::time::timeout(deadline, fut).await {
+    match with_handler_deadline(deadline, fut).await {
         Ok(r) => r,
         Err(_) => Err(StoreError::Timeout { after: deadline }),
     }
+}
+
+/// Runs `fut` for at most `deadline` (`Err` past it, with the future dropped),
+/// like `tokio::time::timeout`, but arms the timer only when the future does
+/// not finish on its first poll: most handlers and in-process store calls do,
+/// and a timer costs a clock read and a runtime-handle clone per request.
+///
+/// Adapters run the handler under the receiver's
+/// [handler deadline](crate::Receiver::handler_deadline) with it.
+pub async fn with_handler_deadline<F: std::future::Future>(
+    deadline: Duration,
+    fut: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    let mut fut = std::pin::pin!(fut);
+    if let Poll::Ready(out) = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+        return Ok(out);
+    }
+    tokio::time::timeout(deadline, fut).await
 }
 
 /// The claim of one admitted delivery. Not `Clone`: exactly one owner settles it.
@@ -54,7 +66,7 @@ pub struct Claim {
 }
 
 struct Owned {
-    config: SettleConfig,
+    config: Arc<SettleConfig>,
     key: String,
     token: ClaimToken,
     /// Direct mode, known-jobs on, final status: forget the job once done.
@@ -76,7 +88,7 @@ impl std::fmt::Debug for Claim {
 
 impl Claim {
     pub(crate) fn owned(
-        config: SettleConfig,
+        config: Arc<SettleConfig>,
         key: String,
         token: ClaimToken,
         forget_job: Option<String>,
@@ -201,7 +213,7 @@ impl Drop for Claim {
 /// Extends a claim's in-flight TTL while its handler runs.
 #[derive(Clone)]
 pub struct ClaimRenewer {
-    config: SettleConfig,
+    config: Arc<SettleConfig>,
     key: String,
     token: ClaimToken,
 }

@@ -56,7 +56,7 @@ mod signature;
 #[cfg(feature = "redis")]
 pub mod redis;
 
-pub use claim::{Claim, ClaimRenewer};
+pub use claim::{with_handler_deadline, Claim, ClaimRenewer};
 pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use delivery::{Delivery, Mode};

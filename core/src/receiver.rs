@@ -99,7 +99,7 @@ enum ModeConfig {
 struct Inner {
     mode: ModeConfig,
     clock: Arc<dyn Clock>,
-    settle: SettleConfig,
+    settle: Arc<SettleConfig>,
     key_prefix: String,
     handler_deadline: Duration,
     fail_open: bool,
@@ -708,7 +708,7 @@ impl ReceiverBuilder {
             inner: Arc::new(Inner {
                 mode,
                 clock: self.clock,
-                settle: SettleConfig {
+                settle: Arc::new(SettleConfig {
                     store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                     jobs: self
                         .jobs
@@ -717,7 +717,7 @@ impl ReceiverBuilder {
                     done_ttl: self.done_ttl,
                     deadline: self.store_deadline,
                     retry_after,
-                },
+                }),
                 key_prefix: self.key_prefix,
                 handler_deadline: self.handler_deadline,
                 fail_open: self.fail_open,

@@ -45,6 +45,12 @@ pub type WebhookFuture<B, E> =
 ///    future drops the claim, which releases itself.
 pub struct WebhookService<S> {
     inner: S,
+    shared: Arc<Shared>,
+}
+
+/// What every request needs besides the inner service: one reference count
+/// per request instead of two.
+struct Shared {
     receiver: Receiver,
     responder: Arc<dyn Responder>,
 }
@@ -53,8 +59,7 @@ impl<S: Clone> Clone for WebhookService<S> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            receiver: self.receiver.clone(),
-            responder: self.responder.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -63,7 +68,7 @@ impl<S: std::fmt::Debug> std::fmt::Debug for WebhookService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookService")
             .field("inner", &self.inner)
-            .field("receiver", &self.receiver)
+            .field("receiver", &self.shared.receiver)
             .finish_non_exhaustive()
     }
 }
@@ -72,8 +77,10 @@ impl<S> WebhookService<S> {
     pub(crate) fn new(inner: S, receiver: Receiver, responder: Arc<dyn Responder>) -> Self {
         Self {
             inner,
-            receiver,
-            responder,
+            shared: Arc::new(Shared {
+                receiver,
+                responder,
+            }),
         }
     }
 
@@ -84,7 +91,7 @@ impl<S> WebhookService<S> {
 
     /// The receiver.
     pub fn receiver(&self) -> &Receiver {
-        &self.receiver
+        &self.shared.receiver
     }
 }
 
@@ -117,16 +124,19 @@ where
         // clone stays behind for the next poll_ready.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let receiver = self.receiver.clone();
-        let responder = self.responder.clone();
+        let shared = self.shared.clone();
         Box::pin(async move {
+            let Shared {
+                receiver,
+                responder,
+            } = &*shared;
             let (mut parts, body) = req.into_parts();
             if let Err(a) = receiver.check_content_length(declared_len(&parts.headers, &body)) {
-                return Ok(answer(&*responder, a));
+                return Ok(answer(&**responder, a));
             }
             let bytes = match read_body(&receiver, body).await {
                 Ok(bytes) => bytes,
-                Err(a) => return Ok(answer(&*responder, a)),
+                Err(a) => return Ok(answer(&**responder, a)),
             };
             let peer = peer_ip(&parts.extensions);
             let admission = receiver
@@ -137,17 +147,18 @@ where
                 })
                 .await;
             let (delivery, claim) = match admission {
-                Admission::Respond(a) => return Ok(answer(&*responder, a)),
+                Admission::Respond(a) => return Ok(answer(&**responder, a)),
                 Admission::Proceed(delivery, claim) => (delivery, claim),
             };
             parts.extensions.insert(delivery);
             let req = Request::from_parts(parts, Full::new(bytes));
-            let outcome = tokio::time::timeout(receiver.handler_deadline(), inner.call(req)).await;
+            let outcome =
+                hookgate::with_handler_deadline(receiver.handler_deadline(), inner.call(req)).await;
             match outcome {
                 Err(_elapsed) => {
                     // The handler's future was dropped at the deadline.
                     let _ = claim.settle(false).await;
-                    Ok(answer(&*responder, receiver.handler_timeout()))
+                    Ok(answer(&**responder, receiver.handler_timeout()))
                 }
                 Ok(Err(e)) => {
                     let _ = claim.settle(false).await;
@@ -156,11 +167,11 @@ where
                 Ok(Ok(res)) => {
                     let ok = res.status().is_success();
                     match claim.settle(ok).await {
-                        Err(a) => Ok(answer(&*responder, a)),
+                        Err(a) => Ok(answer(&**responder, a)),
                         Ok(()) => match res.extensions().get::<Answer>() {
                             // An extractor rejection rendered by default:
                             // re-render it with this layer's responder.
-                            Some(a) => Ok(answer(&*responder, a.clone())),
+                            Some(a) => Ok(answer(&**responder, a.clone())),
                             None => Ok(res.map(Either::Left)),
                         },
                     }
