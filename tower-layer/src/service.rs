@@ -134,7 +134,7 @@ where
             if let Err(a) = receiver.check_content_length(declared_len(&parts.headers, &body)) {
                 return Ok(answer(&**responder, a));
             }
-            let bytes = match read_body(&receiver, body).await {
+            let bytes = match read_body(receiver, body).await {
                 Ok(bytes) => bytes,
                 Err(a) => return Ok(answer(&**responder, a)),
             };
