@@ -225,6 +225,18 @@ impl Receiver {
         .to_answer()
     }
 
+    /// The 503 answer (with this receiver's `Retry-After`) for a store failure
+    /// outside admission, e.g. when [`register_job`](Self::register_job) fails.
+    /// Logs the cause; the answer never contains it.
+    pub fn store_unavailable(&self, source: StoreError) -> Answer {
+        tracing::warn!(error = %source, "hookgate: store unavailable; answering 503");
+        Rejection::StoreUnavailable {
+            retry_after: self.inner.settle.retry_after,
+            source,
+        }
+        .to_answer()
+    }
+
     /// Registers a job id as known (direct mode, known-jobs check), for the
     /// direct policy's job TTL. Call it when submitting the job.
     pub async fn register_job(&self, job_id: &str) -> Result<(), StoreError> {

@@ -6,11 +6,8 @@
 //! ```
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use hookgate_actix::{answer_response, JobEvent, Receiver, Rejection, Webhook, WebhookMiddleware};
+use hookgate_actix::{answer_response, JobEvent, Receiver, Webhook, WebhookMiddleware};
 use hookgate_examples::{EventLog, RecordedEvent};
-
-/// `Retry-After` for a failed job registration: the receiver's default.
-const REGISTER_RETRY_AFTER_SECS: u32 = 5;
 
 /// `POST /webhook/reducto`: reached only by admitted deliveries.
 async fn on_job(hook: Webhook<JobEvent>, events: web::Data<EventLog>) -> HttpResponse {
@@ -31,16 +28,7 @@ async fn list_events(events: web::Data<EventLog>) -> HttpResponse {
 async fn register_job(job_id: web::Path<String>, receiver: web::Data<Receiver>) -> HttpResponse {
     match receiver.register_job(&job_id).await {
         Ok(()) => HttpResponse::Created().json(serde_json::json!({ "registered": true })),
-        Err(source) => {
-            tracing::warn!(error = %source, "could not register a job");
-            answer_response(
-                &Rejection::StoreUnavailable {
-                    retry_after: REGISTER_RETRY_AFTER_SECS,
-                    source,
-                }
-                .to_answer(),
-            )
-        }
+        Err(source) => answer_response(&receiver.store_unavailable(source)),
     }
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hookgate_examples::{init_tracing, listening, start, EventLog, RecordedEvent};
-use hookgate_tower::{JobEvent, Receiver, Rejection, Webhook, WebhookLayer};
+use hookgate_tower::{JobEvent, Receiver, Webhook, WebhookLayer};
 use serde_json::json;
 
 /// What the routes share.
@@ -51,15 +51,10 @@ async fn register_job(State(state): State<AppState>, Path(job_id): Path<String>)
             Json(json!({"registered": true, "job_id": job_id})),
         )
             .into_response(),
-        Err(source) => {
-            tracing::warn!(error = %source, "could not register a job");
-            Rejection::StoreUnavailable {
-                retry_after: 5,
-                source,
-            }
-            .to_answer()
-            .into_response::<axum::body::Body>()
-        }
+        Err(source) => state
+            .receiver
+            .store_unavailable(source)
+            .into_response::<axum::body::Body>(),
     }
 }
 

@@ -9,8 +9,7 @@ use std::net::SocketAddr;
 
 use hookgate_examples::{EventLog, RecordedEvent};
 use hookgate_rocket::{
-    with_deadline, AnswerResponder, JobEvent, Receiver, Rejection, Webhook, WebhookFairing,
-    LIMIT_NAME,
+    with_deadline, AnswerResponder, JobEvent, Receiver, Webhook, WebhookFairing, LIMIT_NAME,
 };
 use rocket::config::LogLevel;
 use rocket::data::{Limits, ToByteUnit};
@@ -18,9 +17,6 @@ use rocket::fairing::AdHoc;
 use rocket::http::Status;
 use rocket::response::content::RawJson;
 use rocket::{get, post, routes, State};
-
-/// `Retry-After` for a failed job registration: the receiver's default.
-const REGISTER_RETRY_AFTER_SECS: u32 = 5;
 
 /// `POST /webhook/reducto`: reached only by admitted deliveries.
 #[post("/webhook/reducto", data = "<hook>")]
@@ -45,16 +41,7 @@ async fn register_job(
 ) -> Result<(Status, RawJson<&'static str>), AnswerResponder> {
     match receiver.register_job(job_id).await {
         Ok(()) => Ok((Status::Created, RawJson(r#"{"registered":true}"#))),
-        Err(source) => {
-            tracing::warn!(error = %source, "could not register a job");
-            Err(AnswerResponder(
-                Rejection::StoreUnavailable {
-                    retry_after: REGISTER_RETRY_AFTER_SECS,
-                    source,
-                }
-                .to_answer(),
-            ))
-        }
+        Err(source) => Err(AnswerResponder(receiver.store_unavailable(source))),
     }
 }
 
