@@ -26,7 +26,9 @@ fn redis_url() -> String {
 async fn receiver(redis: bool) -> Receiver {
     let builder = Receiver::builder()
         .secret(SECRET)
-        .key_prefix(format!("bench:{}:", std::process::id()));
+        .key_prefix(format!("bench:{}:", std::process::id()))
+        // A run's markers need not outlive it: keep the shared Redis small.
+        .done_ttl(std::time::Duration::from_secs(120));
     let builder = if redis {
         let conn = connect(&redis_url()).await.expect("redis");
         builder.store(RedisStore::new(conn))
@@ -118,7 +120,7 @@ mod axum_server {
             .arg(1)
             .arg("NX")
             .arg("EX")
-            .arg(100_800)
+            .arg(120)
             .query_async(&mut conn)
             .await;
         match fresh {
