@@ -7,29 +7,16 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use actix_web::{test, web, App, HttpResponse};
+use actix_web::{test, web, HttpResponse};
 use common::*;
 use hookgate::{DirectPolicy, FixedClock};
-use hookgate_actix::{JobEvent, Receiver, Webhook, WebhookMiddleware};
+use hookgate_actix::{JobEvent, Receiver, Webhook};
 use tokio::sync::Notify;
 
 async fn record(event: Webhook<JobEvent>, calls: web::Data<Calls>) -> HttpResponse {
     calls.hit();
     assert_eq!(event.job_id, "job_1");
     HttpResponse::Ok().json(serde_json::json!({ "received": true }))
-}
-
-macro_rules! guarded {
-    ($receiver:expr, $calls:expr, $handler:expr) => {
-        test::init_service(
-            App::new().app_data(web::Data::new($calls.clone())).service(
-                web::resource(PATH)
-                    .wrap(WebhookMiddleware::new($receiver))
-                    .route(web::post().to($handler)),
-            ),
-        )
-        .await
-    };
 }
 
 #[actix_web::test]

@@ -32,19 +32,6 @@ fn streamed(
     req.replace_payload(payload).0
 }
 
-macro_rules! guarded {
-    ($receiver:expr, $calls:expr, $handler:expr) => {
-        test::init_service(
-            App::new().app_data(web::Data::new($calls.clone())).service(
-                web::resource(PATH)
-                    .wrap(WebhookMiddleware::new($receiver))
-                    .route(web::post().to($handler)),
-            ),
-        )
-        .await
-    };
-}
-
 async fn count(_: Webhook, calls: web::Data<Calls>) -> HttpResponse {
     calls.hit();
     HttpResponse::Ok().finish()

@@ -19,19 +19,6 @@ use futures_util::FutureExt as _;
 use hookgate_actix::{AnswerError, Receiver, Webhook, WebhookMiddleware};
 use tokio::sync::Notify;
 
-macro_rules! guarded {
-    ($receiver:expr, $calls:expr, $handler:expr) => {
-        test::init_service(
-            App::new().app_data(web::Data::new($calls.clone())).service(
-                web::resource(PATH)
-                    .wrap(WebhookMiddleware::new($receiver))
-                    .route(web::post().to($handler)),
-            ),
-        )
-        .await
-    };
-}
-
 /// Sends `id` again until it is no longer in flight (the release of a dropped
 /// claim is spawned), at most ~1 s; returns the final status.
 async fn retry<S, B>(app: &S, id: &str) -> u16

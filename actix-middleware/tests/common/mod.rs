@@ -68,6 +68,26 @@ pub async fn json<B: MessageBody>(res: ServiceResponse<B>) -> serde_json::Value 
     serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
 }
 
+/// An initialised test app: `PATH` guarded by `receiver`, answered by
+/// `handler`, with `calls` as app data.
+#[allow(unused_macros)]
+macro_rules! guarded {
+    ($receiver:expr, $calls:expr, $handler:expr) => {
+        actix_web::test::init_service(
+            actix_web::App::new()
+                .app_data(actix_web::web::Data::new($calls.clone()))
+                .service(
+                    actix_web::web::resource($crate::common::PATH)
+                        .wrap(hookgate_actix::WebhookMiddleware::new($receiver))
+                        .route(actix_web::web::post().to($handler)),
+                ),
+        )
+        .await
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use guarded;
+
 /// Counts handler calls.
 #[derive(Clone, Default)]
 pub struct Calls(Arc<AtomicUsize>);
