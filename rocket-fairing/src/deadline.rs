@@ -63,13 +63,17 @@ impl Handler for Deadline {
         };
         let receiver = &installed.receiver;
         let stash = Stash::of(request);
+        stash.set_bounded(true);
         let deadline = async {
             stash.admitted().await;
             tokio::time::sleep(receiver.handler_deadline()).await;
         };
         tokio::select! {
             biased;
-            outcome = self.inner.handle(request, data) => outcome,
+            outcome = self.inner.handle(request, data) => {
+                stash.set_bounded(false);
+                outcome
+            }
             () = deadline => time_out(stash, receiver).await,
         }
     }

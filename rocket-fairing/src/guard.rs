@@ -129,7 +129,8 @@ where
             Admission::Respond(answer) => Outcome::Error(refuse(stash, answer)),
             Admission::Proceed(delivery, claim) => match delivery.event::<E>() {
                 Ok(event) => {
-                    let renewal = Renewal::start(&claim, receiver.handler_deadline());
+                    let renewal = (!stash.is_bounded())
+                        .then(|| Renewal::start(&claim, receiver.handler_deadline()));
                     stash.admit(Decision::Admitted { claim, renewal });
                     Outcome::Success(Webhook { event, delivery })
                 }

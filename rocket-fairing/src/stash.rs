@@ -3,6 +3,7 @@
 //! claim to settle once the route's final status is known. It also signals the
 //! moment of admission to a [`with_deadline`](crate::with_deadline) route.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::Notify;
@@ -21,8 +22,10 @@ pub(crate) enum Decision {
     Admitted {
         /// The delivery's claim.
         claim: Claim,
-        /// Keeps the claim alive while the route runs (stopped on drop).
-        renewal: Renewal,
+        /// Keeps the claim alive while the route runs (stopped on drop);
+        /// `None` on a [`with_deadline`](crate::with_deadline) route, which is
+        /// cancelled before the claim's in-flight TTL can lapse.
+        renewal: Option<Renewal>,
     },
 }
 
@@ -31,6 +34,7 @@ pub(crate) enum Decision {
 pub(crate) struct Stash {
     decision: Mutex<Option<Decision>>,
     admitted: Notify,
+    bounded: AtomicBool,
 }
 
 impl Stash {
@@ -55,6 +59,18 @@ impl Stash {
     /// Resolves once the guard has admitted the delivery.
     pub(crate) async fn admitted(&self) {
         self.admitted.notified().await;
+    }
+
+    /// Marks whether the route now running is bounded by the handler deadline
+    /// (cleared when it returns, in case it forwards to an unbounded route).
+    pub(crate) fn set_bounded(&self, bounded: bool) {
+        self.bounded.store(bounded, Ordering::Relaxed);
+    }
+
+    /// Whether the route is cancelled at the handler deadline (the core keeps
+    /// that deadline below the in-flight TTL, so its claim needs no renewal).
+    pub(crate) fn is_bounded(&self) -> bool {
+        self.bounded.load(Ordering::Relaxed)
     }
 
     /// Takes the decision out, once.
