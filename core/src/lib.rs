@@ -39,6 +39,7 @@ pub struct ReadmeDoctests;
 mod claim;
 mod client_addr;
 mod clock;
+mod deadline;
 mod delivery;
 mod direct;
 mod event;
@@ -56,9 +57,10 @@ mod signature;
 #[cfg(feature = "redis")]
 pub mod redis;
 
-pub use claim::{with_handler_deadline, Claim, ClaimRenewer};
+pub use claim::{Claim, ClaimRenewer};
 pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use deadline::with_handler_deadline;
 pub use delivery::{Delivery, Mode};
 pub use direct::{DirectPolicy, Token, DEFAULT_TOKEN_FIELD};
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
