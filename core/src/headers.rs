@@ -25,6 +25,20 @@ pub trait HeaderLookup {
     }
 }
 
+/// The body length a request declares in `Content-Length`; a missing or
+/// malformed value counts as undeclared (the read limit still applies).
+/// Adapters pass it to [`Receiver::check_content_length`](crate::Receiver::check_content_length).
+///
+/// ```
+/// use hookgate::{declared_length, HeaderList};
+/// assert_eq!(declared_length(&HeaderList::new().with("Content-Length", " 42 ")), Some(42));
+/// assert_eq!(declared_length(&HeaderList::new().with("content-length", "4x")), None);
+/// ```
+pub fn declared_length(headers: &dyn HeaderLookup) -> Option<u64> {
+    let value = std::str::from_utf8(headers.first("content-length")?).ok()?;
+    value.trim().parse().ok()
+}
+
 impl HeaderLookup for http::HeaderMap {
     fn first(&self, name: &str) -> Option<&[u8]> {
         self.get(name).map(http::HeaderValue::as_bytes)

@@ -65,7 +65,7 @@ pub use delivery::{Delivery, Mode};
 pub use direct::{DirectPolicy, Token, DEFAULT_TOKEN_FIELD};
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
 pub use header_auth::{InvalidHeaderName, RequiredHeader};
-pub use headers::{HeaderList, HeaderLookup};
+pub use headers::{declared_length, HeaderList, HeaderLookup};
 pub use idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 pub use jobs::{JobRegistry, MemoryJobRegistry};
 pub use memory_store::MemoryStore;
