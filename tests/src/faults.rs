@@ -260,6 +260,16 @@ async fn start(
     }
 }
 
+/// Builds the receiver and starts the app with it.
+async fn serve(
+    app: &dyn FaultApp,
+    receiver: ReceiverBuilder,
+    handler: &Handler,
+) -> Result<RunningApp, String> {
+    let receiver = receiver.build().map_err(|e| e.to_string())?;
+    start(app, receiver, handler.clone()).await
+}
+
 /// A signed job event for `job_id`, under a fresh message id.
 fn delivery(job_id: &str) -> Req {
     let mut req = Req::job_event(job_id, "Completed", json!({"user": "u1"}))
@@ -308,12 +318,7 @@ async fn expect_after_release(
 
 async fn succeeds_once(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(
-        app,
-        builder().build().map_err(|e| e.to_string())?,
-        handler.clone(),
-    )
-    .await?;
+    let running = serve(app, builder(), &handler).await?;
     let job = unique_id("job");
     let req = delivery(&job);
     expect(&req, &running, Expect::processed(), "first delivery").await?;
@@ -330,12 +335,7 @@ async fn succeeds_once(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn invalid_signature(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(
-        app,
-        builder().build().map_err(|e| e.to_string())?,
-        handler.clone(),
-    )
-    .await?;
+    let running = serve(app, builder(), &handler).await?;
     let mut req = delivery(&unique_id("job"));
     if let Some(sign) = &mut req.sign {
         sign.secrets = vec!["whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".to_owned()];
@@ -361,12 +361,7 @@ async fn invalid_signature(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn wrong_payload(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let running = start(
-        app,
-        builder().build().map_err(|e| e.to_string())?,
-        handler.clone(),
-    )
-    .await?;
+    let running = serve(app, builder(), &handler).await?;
     let mut req =
         Req::raw(r#"{"test": 2432232314}"#).signed(Sign::svix(unique_id("msg"), FAULT_SECRET));
     req.path = FAULT_PATH.to_owned();
@@ -390,7 +385,7 @@ async fn wrong_payload(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn failing_then_retry_with(app: &dyn FaultApp, b: ReceiverBuilder) -> Result<(), String> {
     let handler = Handler::script([Behaviour::Fail], Behaviour::Succeed);
-    let running = start(app, b.build().map_err(|e| e.to_string())?, handler.clone()).await?;
+    let running = serve(app, b, &handler).await?;
     let req = delivery(&unique_id("job"));
     expect(
         &req,
@@ -410,12 +405,7 @@ async fn failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
 
 async fn panicking_releases(app: &dyn FaultApp) -> Result<(), String> {
     let handler = Handler::script([Behaviour::Panic], Behaviour::Succeed);
-    let running = start(
-        app,
-        builder().build().map_err(|e| e.to_string())?,
-        handler.clone(),
-    )
-    .await?;
+    let running = serve(app, builder(), &handler).await?;
     let req = delivery(&unique_id("job"));
     match send(&req, &running).await {
         // Frameworks answer a panic with 500 or by closing the connection.
@@ -439,11 +429,8 @@ async fn slow_handler(app: &dyn FaultApp) -> Result<(), String> {
         [Behaviour::Sleep(Duration::from_secs(3))],
         Behaviour::Succeed,
     );
-    let receiver = builder()
-        .handler_deadline(Duration::from_millis(400))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let running = start(app, receiver, handler.clone()).await?;
+    let receiver = builder().handler_deadline(Duration::from_millis(400));
+    let running = serve(app, receiver, &handler).await?;
     let req = delivery(&unique_id("job"));
     let started = Instant::now();
     expect(
@@ -468,12 +455,7 @@ async fn in_flight(app: &dyn FaultApp) -> Result<(), String> {
         [Behaviour::Sleep(Duration::from_millis(1500))],
         Behaviour::Succeed,
     );
-    let running = start(
-        app,
-        builder().build().map_err(|e| e.to_string())?,
-        handler.clone(),
-    )
-    .await?;
+    let running = serve(app, builder(), &handler).await?;
     let base = running.base_url();
     let req = delivery(&unique_id("job"));
     let first = {
@@ -507,47 +489,41 @@ async fn in_flight(app: &dyn FaultApp) -> Result<(), String> {
 }
 
 async fn store_down(app: &dyn FaultApp) -> Result<(), String> {
-    let handler = Handler::always(Behaviour::Succeed);
-    let receiver = builder()
-        .store(DownStore)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let running = start(app, receiver, handler.clone()).await?;
-    let req = delivery(&unique_id("job"));
-    expect(
-        &req,
-        &running,
-        Expect::refused(503, "store_unavailable"),
-        "store down",
-    )
-    .await?;
-    calls(&handler, 0)
+    store_fails(app, builder().store(DownStore), "store down", 0).await
 }
 
 async fn store_down_when_settling(app: &dyn FaultApp) -> Result<(), String> {
+    let receiver = builder().store(NoCompleteStore::default());
+    store_fails(app, receiver, "done marker not written", 1).await
+}
+
+/// A delivery through a failing store is `503 store_unavailable`, after the
+/// handler ran `handler_runs` times (0: the claim failed; 1: settling failed).
+async fn store_fails(
+    app: &dyn FaultApp,
+    receiver: ReceiverBuilder,
+    step: &str,
+    handler_runs: usize,
+) -> Result<(), String> {
     let handler = Handler::always(Behaviour::Succeed);
-    let receiver = builder()
-        .store(NoCompleteStore::default())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let running = start(app, receiver, handler.clone()).await?;
+    let running = serve(app, receiver, &handler).await?;
     let req = delivery(&unique_id("job"));
     expect(
         &req,
         &running,
         Expect::refused(503, "store_unavailable"),
-        "done marker not written",
+        step,
     )
     .await?;
-    calls(&handler, 1)
+    calls(&handler, handler_runs)
 }
 
 /// Redis for a case: `None` (skip) outside CI when unreachable.
-async fn redis() -> Result<Option<String>, String> {
-    Ok(match Store::redis_or_skip().await {
+async fn redis() -> Option<String> {
+    match Store::redis_or_skip().await {
         Some(Store::Redis(url)) => Some(url),
         _ => None,
-    })
+    }
 }
 
 async fn redis_store(url: &str) -> Result<Arc<dyn IdempotencyStore>, String> {
@@ -572,11 +548,7 @@ async fn redis_stopped(app: &dyn FaultApp) -> Result<(), String> {
     };
     let store = redis_store(&server.url()).await?;
     let handler = Handler::always(Behaviour::Succeed);
-    let receiver = builder()
-        .shared_store(store)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let running = start(app, receiver, handler.clone()).await?;
+    let running = serve(app, builder().shared_store(store), &handler).await?;
     expect(
         &delivery(&unique_id("job")),
         &running,
@@ -603,7 +575,7 @@ async fn redis_stopped(app: &dyn FaultApp) -> Result<(), String> {
 }
 
 async fn redis_failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
-    let Some(url) = redis().await? else {
+    let Some(url) = redis().await else {
         return Ok(());
     };
     let store = redis_store(&url).await?;
@@ -611,23 +583,18 @@ async fn redis_failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
 }
 
 async fn two_replicas(app: &dyn FaultApp) -> Result<(), String> {
-    let Some(url) = redis().await? else {
+    let Some(url) = redis().await else {
         return Ok(());
     };
     let prefix = format!("{}:", unique_id("hookgate-replicas"));
-    let replica = |store: Arc<dyn IdempotencyStore>| {
-        builder()
-            .key_prefix(prefix.clone())
-            .shared_store(store)
-            .build()
-            .map_err(|e| e.to_string())
-    };
+    let replica =
+        |store: Arc<dyn IdempotencyStore>| builder().key_prefix(prefix.clone()).shared_store(store);
     let (ha, hb) = (
         Handler::always(Behaviour::Succeed),
         Handler::always(Behaviour::Succeed),
     );
-    let a = start(app, replica(redis_store(&url).await?)?, ha.clone()).await?;
-    let b = start(app, replica(redis_store(&url).await?)?, hb.clone()).await?;
+    let a = serve(app, replica(redis_store(&url).await?), &ha).await?;
+    let b = serve(app, replica(redis_store(&url).await?), &hb).await?;
     let req = delivery(&unique_id("job"));
     expect(&req, &a, Expect::processed(), "replica A").await?;
     expect(
