@@ -7,7 +7,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use hookgate::{Delivery, FixedClock, Receiver};
-use hookgate_tower::WebhookLayer;
+use hookgate_tower::{WebhookBody, WebhookLayer};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use support::*;
@@ -20,6 +20,24 @@ fn vector_request(v: &Vector, signature: &str) -> Request<Full<Bytes>> {
         .header("svix-signature", signature)
         .body(Full::new(Bytes::from(v.body.clone())))
         .unwrap()
+}
+
+/// A receiver for vector `v`: its key, a clock at its timestamp.
+fn vector_receiver(v: &Vector) -> Receiver {
+    Receiver::builder()
+        .secret(&v.key)
+        .clock(FixedClock::new(v.timestamp))
+        .build()
+        .unwrap()
+}
+
+/// Sends `req` through `layer` around a fresh [`echo`].
+async fn through(
+    layer: &WebhookLayer,
+    calls: &Calls,
+    req: Request<Full<Bytes>>,
+) -> Response<WebhookBody<Full<Bytes>>> {
+    layer.layer(echo(calls.clone())).oneshot(req).await.unwrap()
 }
 
 /// An inner service that echoes the body it got and the delivery's message id.
@@ -56,11 +74,7 @@ fn echo(
 #[tokio::test]
 async fn every_shared_vector_passes() {
     for v in signed_vectors() {
-        let receiver = Receiver::builder()
-            .secret(&v.key)
-            .clock(FixedClock::new(v.timestamp))
-            .build()
-            .unwrap();
+        let receiver = vector_receiver(&v);
         let calls = Calls::default();
         let svc = WebhookLayer::new(receiver).layer(echo(calls.clone()));
         let res = svc.oneshot(vector_request(&v, &v.signature)).await.unwrap();
@@ -75,27 +89,15 @@ async fn every_shared_vector_passes() {
 async fn rejected_and_several_signatures() {
     let v = vector();
     let file = vectors_file();
-    let receiver = Receiver::builder()
-        .secret(&v.key)
-        .clock(FixedClock::new(v.timestamp))
-        .build()
-        .unwrap();
+    let receiver = vector_receiver(&v);
     let calls = Calls::default();
     let layer = WebhookLayer::new(receiver);
     for bad in file["rejected_signatures"]["values"].as_array().unwrap() {
-        let svc = layer.layer(echo(calls.clone()));
-        let res = svc
-            .oneshot(vector_request(&v, bad.as_str().unwrap()))
-            .await
-            .unwrap();
+        let res = through(&layer, &calls, vector_request(&v, bad.as_str().unwrap())).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
     }
     for bad in file["several_signatures"]["must_fail"].as_array().unwrap() {
-        let svc = layer.layer(echo(calls.clone()));
-        let res = svc
-            .oneshot(vector_request(&v, bad.as_str().unwrap()))
-            .await
-            .unwrap();
+        let res = through(&layer, &calls, vector_request(&v, bad.as_str().unwrap())).await;
         assert_answer(res, 401, "invalid_signature").await;
     }
     assert_eq!(calls.get(), 0);
@@ -106,11 +108,7 @@ async fn rejected_and_several_signatures() {
         .enumerate()
     {
         // A fresh receiver each time: the message id is the same.
-        let receiver = Receiver::builder()
-            .secret(&v.key)
-            .clock(FixedClock::new(v.timestamp))
-            .build()
-            .unwrap();
+        let receiver = vector_receiver(&v);
         let header = good.as_str().unwrap().replace("<valid>", &v.signature);
         let svc = WebhookLayer::new(receiver).layer(echo(calls.clone()));
         let res = svc.oneshot(vector_request(&v, &header)).await.unwrap();
@@ -126,31 +124,19 @@ async fn refusals_never_reach_the_inner_service() {
     let unsigned = Request::post("/webhook")
         .body(Full::new(Bytes::from(job_body("j1"))))
         .unwrap();
-    let res = layer
-        .layer(echo(calls.clone()))
-        .oneshot(unsigned)
-        .await
-        .unwrap();
+    let res = through(&layer, &calls, unsigned).await;
     assert_answer(res, 401, "missing_signature").await;
 
     let mut tampered = signed("msg_t", job_body("j1"));
     *tampered.body_mut() = Full::new(Bytes::from(job_body("j2")));
-    let res = layer
-        .layer(echo(calls.clone()))
-        .oneshot(tampered)
-        .await
-        .unwrap();
+    let res = through(&layer, &calls, tampered).await;
     assert_answer(res, 401, "invalid_signature").await;
 
     let mut stale = signed("msg_s", job_body("j1"));
     stale
         .headers_mut()
         .insert("svix-timestamp", (NOW - 301).to_string().parse().unwrap());
-    let res = layer
-        .layer(echo(calls.clone()))
-        .oneshot(stale)
-        .await
-        .unwrap();
+    let res = through(&layer, &calls, stale).await;
     assert_answer(res, 401, "timestamp_too_old").await;
     assert_eq!(calls.get(), 0);
 }
@@ -159,17 +145,9 @@ async fn refusals_never_reach_the_inner_service() {
 async fn duplicate_is_answered_by_the_layer() {
     let calls = Calls::default();
     let layer = WebhookLayer::new(builder().build().unwrap());
-    let res = layer
-        .layer(echo(calls.clone()))
-        .oneshot(signed("msg_d", job_body("j1")))
-        .await
-        .unwrap();
+    let res = through(&layer, &calls, signed("msg_d", job_body("j1"))).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = layer
-        .layer(echo(calls.clone()))
-        .oneshot(signed("msg_d", job_body("j1")))
-        .await
-        .unwrap();
+    let res = through(&layer, &calls, signed("msg_d", job_body("j1"))).await;
     let (status, headers, json) = read(res).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/json");

@@ -7,9 +7,9 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookgate_tower::WebhookLayer;
+use hookgate_tower::{BoxError, WebhookBody, WebhookLayer};
 use http::{Request, Response, StatusCode};
-use http_body::Frame;
+use http_body::{Body, Frame};
 use http_body_util::{Full, StreamBody};
 use support::*;
 use tower::{Layer, ServiceExt};
@@ -32,8 +32,18 @@ fn inner(
     })
 }
 
-fn layer(limit: usize) -> WebhookLayer {
-    WebhookLayer::new(builder().max_body_bytes(limit).build().unwrap())
+/// Sends `req` through a layer with a 1024-byte limit around [`inner`].
+async fn call<B>(calls: &Calls, req: Request<B>) -> Response<WebhookBody<Full<Bytes>>>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let layer = WebhookLayer::new(builder().max_body_bytes(1024).build().unwrap());
+    layer
+        .layer(inner(calls.clone()))
+        .oneshot(req)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -45,24 +55,16 @@ async fn declared_length_over_limit_is_refused_without_reading() {
         .header("content-length", "2048")
         .body(never)
         .unwrap();
-    let res = tokio::time::timeout(
-        Duration::from_secs(2),
-        layer(1024).layer(inner(calls.clone())).oneshot(req),
-    )
-    .await
-    .expect("answered without reading the body")
-    .unwrap();
+    let res = tokio::time::timeout(Duration::from_secs(2), call(&calls, req))
+        .await
+        .expect("answered without reading the body");
     assert_answer(res, 413, "payload_too_large").await;
 
     // A sized body (exact size hint) over the limit, no header.
     let req = Request::post("/webhook")
         .body(Full::new(Bytes::from(vec![b'x'; 2048])))
         .unwrap();
-    let res = layer(1024)
-        .layer(inner(calls.clone()))
-        .oneshot(req)
-        .await
-        .unwrap();
+    let res = call(&calls, req).await;
     assert_answer(res, 413, "payload_too_large").await;
     assert_eq!(calls.get(), 0);
 }
@@ -76,11 +78,7 @@ async fn streamed_body_over_limit_is_refused_while_reading() {
     let req = Request::post("/webhook")
         .body(StreamBody::new(futures_util::stream::iter(chunks)))
         .unwrap();
-    let res = layer(1024)
-        .layer(inner(calls.clone()))
-        .oneshot(req)
-        .await
-        .unwrap();
+    let res = call(&calls, req).await;
     assert_answer(res, 413, "payload_too_large").await;
     assert_eq!(calls.get(), 0);
 }
@@ -96,11 +94,7 @@ async fn streamed_body_within_limit_is_admitted() {
         .map(|c| Ok(Frame::data(Bytes::copy_from_slice(c))))
         .collect();
     let req = Request::from_parts(parts, StreamBody::new(futures_util::stream::iter(chunks)));
-    let res = layer(1024)
-        .layer(inner(calls.clone()))
-        .oneshot(req)
-        .await
-        .unwrap();
+    let res = call(&calls, req).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(calls.get(), 1);
 }
@@ -118,11 +112,7 @@ async fn unreadable_body_is_400() {
     let req = Request::post("/webhook")
         .body(StreamBody::new(futures_util::stream::iter(chunks)))
         .unwrap();
-    let res = layer(1024)
-        .layer(inner(calls.clone()))
-        .oneshot(req)
-        .await
-        .unwrap();
+    let res = call(&calls, req).await;
     assert_answer(res, 400, "body_unreadable").await;
     assert_eq!(calls.get(), 0);
 }
