@@ -72,14 +72,10 @@ where
 {
     type Rejection = WebhookRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let delivery = parts
-            .extensions
-            .get::<Delivery>()
-            .cloned()
-            .ok_or(WebhookRejection::MissingLayer)?;
-        let event = delivery.event::<E>().map_err(WebhookRejection::from)?;
-        Ok(Self { event, delivery })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
+            .await?
+            .ok_or(WebhookRejection::MissingLayer)
     }
 }
 
