@@ -11,6 +11,7 @@ use actix_web::{test, web, HttpResponse};
 use common::*;
 use hookgate::{DirectPolicy, FixedClock};
 use hookgate_actix::{JobEvent, Receiver, Webhook};
+use hookgate_conformance::DownStore;
 use tokio::sync::Notify;
 
 async fn record(event: Webhook<JobEvent>, calls: web::Data<Calls>) -> HttpResponse {
@@ -176,13 +177,9 @@ async fn a_retry_while_in_flight_gets_409_with_retry_after() {
 
 #[actix_web::test]
 async fn an_unreachable_store_answers_503_with_retry_after() {
-    let store = FlakyStore::default();
-    store
-        .fail_claim
-        .store(true, std::sync::atomic::Ordering::SeqCst);
     let receiver = Receiver::builder()
         .secret(SECRET)
-        .store(store.clone())
+        .store(DownStore)
         .build()
         .unwrap();
     let calls = Calls::default();

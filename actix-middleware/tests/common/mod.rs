@@ -1,17 +1,16 @@
 //! Helpers shared by the integration tests: a sender that signs, receivers,
-//! a recording handler and a store that can be told to fail.
+//! and a recording handler.
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::test::TestRequest;
 use hookgate::Secret;
-use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore, StoreError};
 use hookgate_actix::Receiver;
 
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -98,49 +97,5 @@ impl Calls {
     }
     pub fn get(&self) -> usize {
         self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// A memory store whose calls can be made to fail.
-#[derive(Clone, Default)]
-pub struct FlakyStore {
-    inner: Arc<MemoryStore>,
-    pub fail_claim: Arc<AtomicBool>,
-    pub fail_complete: Arc<AtomicBool>,
-}
-
-fn broken() -> StoreError {
-    StoreError::Backend("connection refused (test)".into())
-}
-
-#[async_trait::async_trait]
-impl IdempotencyStore for FlakyStore {
-    async fn claim(
-        &self,
-        key: &str,
-        token: ClaimToken,
-        ttl: Duration,
-    ) -> Result<ClaimOutcome, StoreError> {
-        if self.fail_claim.load(Ordering::SeqCst) {
-            return Err(broken());
-        }
-        self.inner.claim(key, token, ttl).await
-    }
-    async fn complete(
-        &self,
-        key: &str,
-        token: ClaimToken,
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        if self.fail_complete.load(Ordering::SeqCst) {
-            return Err(broken());
-        }
-        self.inner.complete(key, token, ttl).await
-    }
-    async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
-        self.inner.renew(key, token, ttl).await
-    }
-    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
-        self.inner.release(key, token).await
     }
 }
