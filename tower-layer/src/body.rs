@@ -13,11 +13,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// hint. A malformed `Content-Length` counts as undeclared (the limit still
 /// applies while reading).
 pub(crate) fn declared_len<B: Body>(headers: &http::HeaderMap, body: &B) -> Option<u64> {
-    headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or_else(|| body.size_hint().exact())
+    hookgate::declared_length(headers).or_else(|| body.size_hint().exact())
 }
 
 /// Collects the whole body, at most `receiver.max_body_bytes()`: over the limit
