@@ -42,8 +42,9 @@ pub(crate) async fn read_bounded(
     limit: usize,
     declared: Option<u64>,
 ) -> Result<Bytes, BodyError> {
+    // The first chunk is kept as is; only a second one starts a copy.
     let mut first: Option<Bytes> = None;
-    let mut buf: Option<BytesMut> = None;
+    let mut joined = BytesMut::new();
     let mut len = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
@@ -51,29 +52,23 @@ pub(crate) async fn read_bounded(
         if len > limit {
             return Err(BodyError::TooLarge { limit });
         }
-        match (&mut first, &mut buf) {
-            (_, Some(buf)) => buf.extend_from_slice(&chunk),
-            (None, None) => first = Some(chunk),
-            (Some(head), None) => {
-                let hint = declared
-                    .and_then(|d| usize::try_from(d).ok())
-                    .unwrap_or(0)
-                    .min(limit)
-                    .min(MAX_PREALLOCATION)
-                    .max(len);
-                let mut joined = BytesMut::with_capacity(hint);
-                joined.extend_from_slice(head);
-                joined.extend_from_slice(&chunk);
-                first = None;
-                buf = Some(joined);
-            }
+        if first.is_none() && joined.is_empty() {
+            first = Some(chunk);
+            continue;
         }
+        if let Some(head) = first.take() {
+            let hint = declared
+                .and_then(|d| usize::try_from(d).ok())
+                .unwrap_or(0)
+                .min(limit)
+                .min(MAX_PREALLOCATION)
+                .max(len);
+            joined.reserve(hint);
+            joined.extend_from_slice(&head);
+        }
+        joined.extend_from_slice(&chunk);
     }
-    Ok(match (buf, first) {
-        (Some(buf), _) => buf.freeze(),
-        (None, Some(one)) => one,
-        (None, None) => Bytes::new(),
-    })
+    Ok(first.unwrap_or_else(|| joined.freeze()))
 }
 
 #[cfg(test)]
