@@ -8,8 +8,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore, StoreError};
+use hookgate::IdempotencyStore;
+use hookgate_conformance::{DownStore, NoCompleteStore};
 use hookgate_rocket::{Answer, Receiver, Rejection};
+use rocket::local::asynchronous::Client;
 
 #[rocket::async_test]
 async fn redelivery_of_a_processed_delivery_is_a_duplicate() {
@@ -75,68 +77,36 @@ async fn route_panic_releases_the_claim() {
     released_after(Act::Panic, 500).await;
 }
 
-/// A store that claims in memory but cannot mark anything done.
-struct NoComplete(MemoryStore);
-
-#[async_trait::async_trait]
-impl IdempotencyStore for NoComplete {
-    async fn claim(
-        &self,
-        key: &str,
-        token: ClaimToken,
-        ttl: Duration,
-    ) -> Result<ClaimOutcome, StoreError> {
-        self.0.claim(key, token, ttl).await
-    }
-    async fn complete(&self, _: &str, _: ClaimToken, _: Duration) -> Result<bool, StoreError> {
-        Err(StoreError::UnexpectedReply("injected: complete fails"))
-    }
-    async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
-        self.0.renew(key, token, ttl).await
-    }
-    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
-        self.0.release(key, token).await
-    }
-}
-
-/// A store that is down.
-struct Down;
-
-#[async_trait::async_trait]
-impl IdempotencyStore for Down {
-    async fn claim(&self, _: &str, _: ClaimToken, _: Duration) -> Result<ClaimOutcome, StoreError> {
-        Err(StoreError::UnexpectedReply("injected: down"))
-    }
-    async fn complete(&self, _: &str, _: ClaimToken, _: Duration) -> Result<bool, StoreError> {
-        Err(StoreError::UnexpectedReply("injected: down"))
-    }
-    async fn renew(&self, _: &str, _: ClaimToken, _: Duration) -> Result<bool, StoreError> {
-        Err(StoreError::UnexpectedReply("injected: down"))
-    }
-    async fn release(&self, _: &str, _: ClaimToken) -> Result<bool, StoreError> {
-        Err(StoreError::UnexpectedReply("injected: down"))
-    }
-}
-
-#[rocket::async_test]
-async fn done_marker_not_written_replaces_the_2xx_with_503() {
+/// Posts one signed delivery as `id` to an app whose receiver uses `store`.
+async fn post_with_store(store: impl IdempotencyStore, id: &str) -> (Client, Got) {
     let receiver = Receiver::builder()
         .secret(SECRET)
-        .store(NoComplete(MemoryStore::new()))
+        .store(store)
         .build()
         .unwrap();
     let client = client(receiver).await;
     let got = send(signed(
         &client,
         "/hook",
-        "msg_nc",
+        id,
         &job_body("job_1", "Completed"),
     ))
     .await;
+    (client, got)
+}
+
+/// The 503 `store_unavailable` answer, with `Retry-After: 5`.
+fn assert_store_unavailable(got: &Got) {
     assert_eq!(got.status, 503, "{}", got.body);
     assert_eq!(got.content_type.as_deref(), Some("application/json"));
     assert_eq!(got.retry_after.as_deref(), Some("5"));
     assert_eq!(got.json()["code"], "store_unavailable");
+}
+
+#[rocket::async_test]
+async fn done_marker_not_written_replaces_the_2xx_with_503() {
+    let (client, got) = post_with_store(NoCompleteStore::default(), "msg_nc").await;
+    assert_store_unavailable(&got);
     assert_eq!(
         seen(&client).calls(),
         1,
@@ -146,22 +116,7 @@ async fn done_marker_not_written_replaces_the_2xx_with_503() {
 
 #[rocket::async_test]
 async fn store_down_is_503_and_the_route_is_not_called() {
-    let receiver = Receiver::builder()
-        .secret(SECRET)
-        .store(Down)
-        .build()
-        .unwrap();
-    let client = client(receiver).await;
-    let got = send(signed(
-        &client,
-        "/hook",
-        "msg_down",
-        &job_body("job_1", "Completed"),
-    ))
-    .await;
-    assert_eq!(got.status, 503, "{}", got.body);
-    assert_eq!(got.content_type.as_deref(), Some("application/json"));
-    assert_eq!(got.retry_after.as_deref(), Some("5"));
-    assert_eq!(got.json()["code"], "store_unavailable");
+    let (client, got) = post_with_store(DownStore, "msg_down").await;
+    assert_store_unavailable(&got);
     assert_eq!(seen(&client).calls(), 0);
 }
