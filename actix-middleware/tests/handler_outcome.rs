@@ -20,6 +20,11 @@ use hookgate_actix::{AnswerError, Receiver, Webhook, WebhookMiddleware};
 use hookgate_conformance::NoCompleteStore;
 use tokio::sync::Notify;
 
+/// The signed delivery every test here sends: job_1 completed, as message `id`.
+fn completed(id: &str) -> actix_http::Request {
+    signed(id, &job("job_1", "Completed")).to_request()
+}
+
 /// Sends `id` again until it is no longer in flight (the release of a dropped
 /// claim is spawned), at most ~1 s; returns the final status.
 async fn retry<S, B>(app: &S, id: &str) -> u16
@@ -27,9 +32,8 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let body = job("job_1", "Completed");
     for _ in 0..100 {
-        let res = test::call_service(app, signed(id, &body).to_request()).await;
+        let res = test::call_service(app, completed(id)).await;
         if res.status() != 409 {
             return res.status().as_u16();
         }
@@ -53,12 +57,12 @@ async fn a_failed_handler_releases_the_claim_and_a_retry_is_processed() {
         }
     );
     let id = msg_id("fail");
-    let res = test::call_service(&app, signed(&id, &job("job_1", "Completed")).to_request()).await;
+    let res = test::call_service(&app, completed(&id)).await;
     assert_eq!(res.status(), 500);
     assert_eq!(retry(&app, &id).await, 200);
     assert_eq!(calls.get(), 2);
     // Now done: a third attempt is a duplicate.
-    let res = test::call_service(&app, signed(&id, &job("job_1", "Completed")).to_request()).await;
+    let res = test::call_service(&app, completed(&id)).await;
     assert_eq!(json(res).await["duplicate"], true);
     assert_eq!(calls.get(), 2);
 }
@@ -78,7 +82,7 @@ async fn a_handler_error_releases_the_claim() {
         }
     );
     let id = msg_id("err");
-    let res = test::call_service(&app, signed(&id, &job("job_1", "Completed")).to_request()).await;
+    let res = test::call_service(&app, completed(&id)).await;
     assert_eq!(res.status(), 502);
     assert_eq!(retry(&app, &id).await, 200);
     assert_eq!(calls.get(), 2);
@@ -116,7 +120,7 @@ async fn an_error_from_the_inner_service_is_passed_on_and_releases_the_claim() {
         .await
     };
     let id = msg_id("inner");
-    let err = test::try_call_service(&app, signed(&id, &job("job_1", "Completed")).to_request())
+    let err = test::try_call_service(&app, completed(&id))
         .await
         .expect_err("the inner error is passed on");
     assert_eq!(err.as_response_error().status_code(), 503);
@@ -138,7 +142,7 @@ async fn a_panicking_handler_releases_the_claim() {
         }
     );
     let id = msg_id("panic");
-    let req = signed(&id, &job("job_1", "Completed")).to_request();
+    let req = completed(&id);
     let outcome = AssertUnwindSafe(test::call_service(&app, req))
         .catch_unwind()
         .await;
@@ -168,10 +172,7 @@ async fn a_cancelled_request_releases_the_claim() {
     );
     let id = msg_id("cancel");
     {
-        let call = Box::pin(test::call_service(
-            &app,
-            signed(&id, &job("job_1", "Completed")).to_request(),
-        ));
+        let call = Box::pin(test::call_service(&app, completed(&id)));
         let entered = pin!(entered.notified());
         // The client goes away once the handler runs: the request's future is
         // dropped while the handler is pending.
@@ -213,7 +214,7 @@ async fn a_handler_past_its_deadline_is_cancelled_with_503_and_a_retry_is_proces
     );
     let id = msg_id("slow");
     let started = std::time::Instant::now();
-    let err = test::try_call_service(&app, signed(&id, &job("job_1", "Completed")).to_request())
+    let err = test::try_call_service(&app, completed(&id))
         .await
         .expect_err("the deadline answers in place of the handler");
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -225,7 +226,7 @@ async fn a_handler_past_its_deadline_is_cancelled_with_503_and_a_retry_is_proces
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["code"], "handler_timeout");
     // Released at once: the retry is not 409.
-    let res = test::call_service(&app, signed(&id, &job("job_1", "Completed")).to_request()).await;
+    let res = test::call_service(&app, completed(&id)).await;
     assert_eq!(res.status(), 200);
     assert_eq!(calls.get(), 2);
     assert_eq!(finished.get(), 1, "the slow run was cancelled");
@@ -248,7 +249,7 @@ async fn when_done_cannot_be_recorded_the_2xx_becomes_503() {
         }
     );
     let id = msg_id("undone");
-    let res = test::call_service(&app, signed(&id, &job("job_1", "Completed")).to_request()).await;
+    let res = test::call_service(&app, completed(&id)).await;
     assert_eq!(res.status(), 503);
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(json(res).await["code"], "store_unavailable");
