@@ -9,10 +9,9 @@ use std::net::SocketAddr;
 
 use hookgate_examples::{EventLog, RecordedEvent};
 use hookgate_rocket::{
-    with_deadline, AnswerResponder, JobEvent, Receiver, Webhook, WebhookFairing, LIMIT_NAME,
+    with_deadline, AnswerResponder, JobEvent, Receiver, Webhook, WebhookFairing,
 };
 use rocket::config::LogLevel;
-use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;
 use rocket::http::Status;
 use rocket::response::content::RawJson;
@@ -58,8 +57,8 @@ async fn main() {
     let rocket_config = rocket::Config {
         address: config.bind.ip(),
         port: config.bind.port(),
-        // The guard reads bodies up to MAX_BODY_BYTES.
-        limits: Limits::default().limit(LIMIT_NAME, (config.max_body_bytes as u64).bytes()),
+        // No `limits.webhook`: the guard then reads bodies up to the
+        // receiver's max_body_bytes (MAX_BODY_BYTES).
         // hookgate decides about X-Forwarded-For (TRUSTED_PROXIES); Rocket's
         // own client-IP header is not used.
         ip_header: None,
