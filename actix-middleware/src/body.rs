@@ -2,7 +2,6 @@
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::header::{HeaderMap, CONTENT_LENGTH};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt as _;
 
@@ -22,17 +21,6 @@ pub(crate) enum BodyError {
     /// The connection failed while the body was being read.
     #[error("the request body could not be read: {0}")]
     Unreadable(#[from] PayloadError),
-}
-
-/// The declared `Content-Length`, when present and a number.
-pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// Reads the whole payload, at most `limit` bytes. A body that arrives in one
@@ -130,15 +118,19 @@ mod tests {
         assert!(got.is_empty());
     }
 
+    fn declared(headers: &actix_web::http::header::HeaderMap) -> Option<u64> {
+        hookgate::declared_length(&crate::headers::ActixHeaders::new(headers))
+    }
+
     #[test]
     fn declared_length() {
         let req = actix_web::test::TestRequest::default()
-            .insert_header((CONTENT_LENGTH, "42"))
+            .insert_header((actix_web::http::header::CONTENT_LENGTH, "42"))
             .to_http_request();
-        assert_eq!(content_length(req.headers()), Some(42));
+        assert_eq!(declared(req.headers()), Some(42));
         let req = actix_web::test::TestRequest::default()
-            .insert_header((CONTENT_LENGTH, "nope"))
+            .insert_header((actix_web::http::header::CONTENT_LENGTH, "nope"))
             .to_http_request();
-        assert_eq!(content_length(req.headers()), None);
+        assert_eq!(declared(req.headers()), None);
     }
 }

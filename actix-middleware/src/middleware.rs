@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use hookgate::{Admission, Answer, Inbound, Receiver, Rejection};
 
 use crate::answer::{answer_response, AnswerError};
-use crate::body::{content_length, read_bounded, BodyError};
+use crate::body::{read_bounded, BodyError};
 use crate::headers::ActixHeaders;
 
 /// Guards a route with a hookgate [`Receiver`]: every request is read once
@@ -122,7 +122,7 @@ async fn guard<S, B>(
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
-    let declared = content_length(req.headers());
+    let declared = hookgate::declared_length(&ActixHeaders::new(req.headers()));
     if let Err(answer) = receiver.check_content_length(declared) {
         return Ok(respond(req, &answer));
     }
