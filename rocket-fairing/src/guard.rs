@@ -103,10 +103,8 @@ where
         let limit = limit::effective(request.limits(), receiver.max_body_bytes());
         let too_large = || Rejection::PayloadTooLarge { limit }.to_answer();
 
-        let declared = request
-            .headers()
-            .get_one("Content-Length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let headers = RocketHeaders(request.headers());
+        let declared = hookgate::declared_length(&headers);
         if declared.is_some_and(|len| len > limit as u64) {
             return Outcome::Error(refuse(stash, too_large()));
         }
@@ -119,7 +117,6 @@ where
             }
         };
 
-        let headers = RocketHeaders(request.headers());
         let inbound = Inbound {
             headers: &headers,
             body,
