@@ -2,10 +2,11 @@
 //! with the handler's outcome; dropped unsettled (handler panicked, future
 //! cancelled), it releases itself so the sender's retry is processed.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::deadline::within;
+use crate::deadline::{within, StoreCall};
 use crate::idempotency::{ClaimToken, IdempotencyStore, StoreError};
 use crate::jobs::JobRegistry;
 use crate::rejection::{Answer, Rejection};
@@ -21,11 +22,23 @@ pub(crate) struct SettleConfig {
 }
 
 impl SettleConfig {
-    pub(crate) async fn within<T>(
-        &self,
-        fut: impl std::future::Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        within(self.deadline, fut).await
+    /// Runs one store call under the store deadline.
+    pub(crate) fn within<T, F>(&self, fut: F) -> StoreCall<F>
+    where
+        F: Future<Output = Result<T, StoreError>>,
+    {
+        within(self.deadline, fut)
+    }
+
+    /// The store as a trait object: calling through the `Arc` would pick the
+    /// blanket `impl IdempotencyStore for Arc<S>` and box every future twice.
+    pub(crate) fn store(&self) -> &dyn IdempotencyStore {
+        &*self.store
+    }
+
+    /// The job registry as a trait object (see [`Self::store`]).
+    pub(crate) fn jobs(&self) -> &dyn JobRegistry {
+        &*self.jobs
     }
 }
 
@@ -105,56 +118,76 @@ impl Claim {
     ///   answer (503) must replace the handler's so the sender retries.
     /// * failed: releases the key so the sender's retry is processed; `Ok(())`,
     ///   and the handler's own (non-2xx) answer goes out.
-    pub async fn settle(mut self, handler_succeeded: bool) -> Result<(), Answer> {
-        let Some(owned) = self.owned.take() else {
-            return Ok(());
-        };
-        let config = &owned.config;
-        if !handler_succeeded {
-            release(config, &owned.key, owned.token).await;
-            return Ok(());
-        }
-        match config
-            .within(
-                config
-                    .store
-                    .complete(&owned.key, owned.token, config.done_ttl),
-            )
-            .await
-        {
-            Ok(true) => {
-                if let Some(job) = &owned.forget_job {
-                    if let Err(e) = config.within(config.jobs.forget(job)).await {
-                        // The registration expires by its TTL anyway.
-                        tracing::warn!(error = %e, "hookgate: could not forget a finished job");
-                    }
-                }
+    ///
+    /// Dropped before it finishes, the claim releases itself as an unsettled
+    /// one does (only an in-flight claim this token still owns is released: a
+    /// done marker already written stays).
+    pub fn settle(
+        mut self,
+        handler_succeeded: bool,
+    ) -> impl Future<Output = Result<(), Answer>> + Send + 'static {
+        // An `async move` over the claim itself, not an `async fn`: that would
+        // copy `self` into a local and hold both for the whole call.
+        async move {
+            let Some(owned) = &self.owned else {
+                return Ok(());
+            };
+            let config = &*owned.config;
+            let outcome = if handler_succeeded {
+                mark_done(config, owned).await
+            } else {
+                release(config, &owned.key, owned.token).await;
                 Ok(())
-            }
-            Ok(false) => {
-                tracing::warn!(
-                    key = %owned.key,
-                    "hookgate: claim expired before the handler finished; answering 503 so the sender retries"
-                );
-                Err(Rejection::ClaimLost {
-                    retry_after: config.retry_after,
+            };
+            // Settled: nothing is left for `Drop` to release.
+            drop(self.owned.take());
+            outcome
+        }
+    }
+}
+
+/// Marks a claim done; on success forgets a finished known job.
+async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
+    match config
+        .within(
+            config
+                .store()
+                .complete(&owned.key, owned.token, config.done_ttl),
+        )
+        .await
+    {
+        Ok(true) => {
+            if let Some(job) = &owned.forget_job {
+                if let Err(e) = config.within(config.jobs().forget(job)).await {
+                    // The registration expires by its TTL anyway.
+                    tracing::warn!(error = %e, "hookgate: could not forget a finished job");
                 }
-                .to_answer())
             }
-            Err(source) => {
-                tracing::warn!(error = %source, key = %owned.key, "hookgate: could not mark the delivery done");
-                Err(Rejection::StoreUnavailable {
-                    retry_after: config.retry_after,
-                    source,
-                }
-                .to_answer())
+            Ok(())
+        }
+        Ok(false) => {
+            tracing::warn!(
+                key = %owned.key,
+                "hookgate: claim expired before the handler finished; answering 503 so the sender retries"
+            );
+            Err(Rejection::ClaimLost {
+                retry_after: config.retry_after,
             }
+            .to_answer())
+        }
+        Err(source) => {
+            tracing::warn!(error = %source, key = %owned.key, "hookgate: could not mark the delivery done");
+            Err(Rejection::StoreUnavailable {
+                retry_after: config.retry_after,
+                source,
+            }
+            .to_answer())
         }
     }
 }
 
 async fn release(config: &SettleConfig, key: &str, token: ClaimToken) {
-    if let Err(e) = config.within(config.store.release(key, token)).await {
+    if let Err(e) = config.within(config.store().release(key, token)).await {
         // The in-flight TTL frees the key by itself.
         tracing::warn!(error = %e, key, "hookgate: could not release a claim; it expires with its TTL");
     }
@@ -202,7 +235,7 @@ impl ClaimRenewer {
         self.config
             .within(
                 self.config
-                    .store
+                    .store()
                     .renew(&self.key, self.token, self.config.in_flight_ttl),
             )
             .await

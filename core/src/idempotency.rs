@@ -10,8 +10,11 @@ use std::fmt;
 use std::time::Duration;
 
 /// The owner of one claim: a random 128-bit value, unique across replicas.
+///
+/// Held as two 64-bit halves (high, low) rather than a `u128`, so a claim and
+/// every future holding one stay 8-byte aligned.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClaimToken(u128);
+pub struct ClaimToken([u64; 2]);
 
 impl ClaimToken {
     /// A fresh random token.
@@ -21,24 +24,29 @@ impl ClaimToken {
 
     /// A token with a chosen value (tests).
     pub const fn from_u128(v: u128) -> Self {
-        Self(v)
+        Self([(v >> 64) as u64, v as u64])
+    }
+
+    /// The token's value.
+    pub const fn as_u128(self) -> u128 {
+        ((self.0[0] as u128) << 64) | self.0[1] as u128
     }
 
     /// The token as 32 lower-case hex digits.
     pub fn to_hex(self) -> String {
-        format!("{:032x}", self.0)
+        self.to_string()
     }
 }
 
 impl fmt::Debug for ClaimToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ClaimToken({:032x})", self.0)
+        write!(f, "ClaimToken({self})")
     }
 }
 
 impl fmt::Display for ClaimToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
+        write!(f, "{:032x}", self.as_u128())
     }
 }
 
@@ -134,5 +142,29 @@ impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
     }
     async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
         (**self).release(key, token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hex_is_32_digits_of_its_value() {
+        let v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210_u128;
+        let t = ClaimToken::from_u128(v);
+        assert_eq!(t.as_u128(), v);
+        assert_eq!(t.to_hex(), "0123456789abcdeffedcba9876543210");
+        assert_eq!(ClaimToken::from_u128(1).to_hex(), format!("{:032x}", 1));
+        assert_eq!(
+            format!("{t:?}"),
+            "ClaimToken(0123456789abcdeffedcba9876543210)"
+        );
+        assert_eq!(std::mem::align_of::<ClaimToken>(), 8);
+    }
+
+    #[test]
+    fn random_tokens_differ() {
+        assert_ne!(ClaimToken::random(), ClaimToken::random());
     }
 }

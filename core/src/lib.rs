@@ -60,7 +60,7 @@ pub mod redis;
 pub use claim::{Claim, ClaimRenewer};
 pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use deadline::with_handler_deadline;
+pub use deadline::{with_handler_deadline, Deadline, DeadlineElapsed};
 pub use delivery::{Delivery, Mode};
 pub use direct::{DirectPolicy, Token, DEFAULT_TOKEN_FIELD};
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};

@@ -1,12 +1,13 @@
 //! The in-memory [`IdempotencyStore`]: one process, bounded in size, with TTL
 //! expiry. For a single replica; several replicas need a shared store (Redis).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use foldhash::fast::RandomState;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use hashbrown::HashTable;
 
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 
@@ -14,10 +15,14 @@ const SHARDS: usize = 16;
 
 /// A bounded, sharded in-memory store.
 ///
-/// When full, the oldest-written done markers are evicted first (a later
-/// duplicate of an evicted one is processed again: at least once still holds);
-/// live in-flight claims are never evicted, and a claim that finds only those
-/// fails with [`StoreError::Full`] (answered 503, so the sender retries).
+/// When full, expired entries and the oldest-written done markers are
+/// evicted first (a later duplicate of an evicted one is processed again: at
+/// least once still holds); live in-flight claims are never evicted, and a
+/// claim whose shard holds nothing else fails with [`StoreError::Full`]
+/// (answered 503, so the sender retries).
+///
+/// Each operation hashes its key once: the hash picks the shard and is kept
+/// with the entry, so lookups, evictions and table growth never hash again.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -41,19 +46,20 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Shard {
-    map: HashMap<Arc<str>, Entry, RandomState>,
-    /// Keys in the order they were last written, with the write's generation;
-    /// entries whose generation no longer matches the map are stale.
-    order: VecDeque<(Arc<str>, u64)>,
+    table: HashTable<Entry>,
+    /// Writes in order, oldest first: (key hash, the write's generation).
+    /// Entries whose generation no longer matches the table are stale.
+    order: VecDeque<(u64, u64)>,
     next_gen: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Entry {
-    /// The map's own key, so a rewrite can queue it without allocating.
-    key: Arc<str>,
+    hash: u64,
+    key: Box<str>,
     state: State,
     expires: Instant,
+    /// Unique within the shard: which write of `order` is this entry's latest.
     generation: u64,
 }
 
@@ -87,7 +93,7 @@ impl MemoryStore {
         let now = Instant::now();
         self.shards
             .iter()
-            .map(|s| lock(s).map.values().filter(|e| e.expires > now).count())
+            .map(|s| lock(s).table.iter().filter(|e| e.expires > now).count())
             .sum()
     }
 
@@ -96,9 +102,13 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let idx = (self.hasher.hash_one(key) as usize) % SHARDS;
-        lock(&self.shards[idx])
+    /// The key's hash and its locked shard. The shard is chosen by bits the
+    /// table itself does not use to place entries (it takes the low bits for
+    /// the bucket and the top seven as a tag).
+    fn shard(&self, key: &str) -> (u64, MutexGuard<'_, Shard>) {
+        let hash = self.hasher.hash_one(key);
+        let idx = (hash >> 32) as usize % SHARDS;
+        (hash, lock(&self.shards[idx]))
     }
 }
 
@@ -108,89 +118,81 @@ impl Default for MemoryStore {
     }
 }
 
-/// A poisoned shard only means a panic happened while it was held; the map's
+/// A poisoned shard only means a panic happened while it was held; the table's
 /// invariants hold between statements, so keep using it.
 fn lock(m: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Rewrites an entry in place (one hash lookup per operation) and queues it
-/// as the newest write.
-fn rewrite(
-    order: &mut VecDeque<(Arc<str>, u64)>,
-    next_gen: &mut u64,
-    entry: &mut Entry,
-    state: State,
-    expires: Instant,
-) {
-    *next_gen += 1;
-    entry.state = state;
-    entry.expires = expires;
-    entry.generation = *next_gen;
-    order.push_back((entry.key.clone(), *next_gen));
+fn same_key(hash: u64, key: &str) -> impl Fn(&Entry) -> bool + '_ {
+    move |e| e.hash == hash && *e.key == *key
 }
 
 impl Shard {
-    fn insert(&mut self, key: &str, state: State, expires: Instant) {
+    /// The next generation, queued as the newest write of `hash`.
+    fn record_write(&mut self, hash: u64) -> u64 {
         self.next_gen += 1;
-        let generation = self.next_gen;
-        let key: Arc<str> = Arc::from(key);
-        self.order.push_back((key.clone(), generation));
-        self.map.insert(
-            key.clone(),
-            Entry {
-                key,
-                state,
-                expires,
-                generation,
-            },
-        );
+        self.order.push_back((hash, self.next_gen));
+        self.next_gen
+    }
+
+    fn insert(&mut self, hash: u64, key: &str, state: State, expires: Instant) {
+        let generation = self.record_write(hash);
+        let entry = Entry {
+            hash,
+            key: key.into(),
+            state,
+            expires,
+            generation,
+        };
+        self.table.insert_unique(hash, entry, |e| e.hash);
+    }
+
+    /// Rewrites the entry of `key` (present) and queues it as the newest write.
+    fn rewrite(&mut self, hash: u64, key: &str, state: State, expires: Instant) {
+        let generation = self.record_write(hash);
+        if let Some(e) = self.table.find_mut(hash, same_key(hash, key)) {
+            e.state = state;
+            e.expires = expires;
+            e.generation = generation;
+        }
     }
 
     /// Frees room for one more key; false when only live in-flight claims remain.
+    ///
+    /// Evicts expired entries and done markers, oldest write first. A live
+    /// in-flight claim is never evicted: it goes to the back of the queue and
+    /// the scan goes on, so one slow handler does not block the shard. The scan
+    /// looks at each queued write at most once.
     fn make_room(&mut self, capacity: usize, now: Instant) -> bool {
-        while self.map.len() >= capacity {
-            let Some((key, generation)) = self.order.pop_front() else {
+        let mut budget = self.order.len();
+        while self.table.len() >= capacity {
+            if budget == 0 {
+                return false;
+            }
+            budget -= 1;
+            let Some((hash, generation)) = self.order.pop_front() else {
                 return false;
             };
-            let Some(entry) = self.map.get(&key) else {
-                continue;
+            let Ok(entry) = self.table.find_entry(hash, |e| e.generation == generation) else {
+                continue; // rewritten or removed since: a stale write
             };
-            if entry.generation != generation {
-                continue;
+            let e = entry.get();
+            if e.expires <= now || e.state == State::Done {
+                entry.remove();
+            } else {
+                self.order.push_back((hash, generation));
             }
-            if entry.expires <= now || entry.state == State::Done {
-                self.map.remove(&key);
-                continue;
-            }
-            // The oldest write is a live in-flight claim: keep it.
-            self.order.push_front((key, generation));
-            return false;
         }
-        // Stale order entries pile up when keys are released or rewritten;
-        // rebuild the queue once it is far larger than the map.
+        // Stale writes pile up when keys are released or rewritten; rebuild
+        // the queue once it is far larger than the table.
         if self.order.len() > 2 * capacity + 64 {
-            let mut live: Vec<(Arc<str>, u64)> = self
-                .map
-                .iter()
-                .map(|(k, e)| (k.clone(), e.generation))
-                .collect();
-            live.sort_unstable_by_key(|(_, g)| *g);
+            let mut live: Vec<(u64, u64)> =
+                self.table.iter().map(|e| (e.hash, e.generation)).collect();
+            live.sort_unstable_by_key(|&(_, g)| g);
             self.order = live.into();
         }
         true
-    }
-
-    /// The live entry for `key`, dropping it if expired.
-    fn live(&mut self, key: &str, now: Instant) -> Option<&mut Entry> {
-        match self.map.get(key) {
-            Some(e) if e.expires <= now => {
-                self.map.remove(key);
-                None
-            }
-            Some(_) => self.map.get_mut(key),
-            None => None,
-        }
     }
 }
 
@@ -203,31 +205,26 @@ impl IdempotencyStore for MemoryStore {
         in_flight_ttl: Duration,
     ) -> Result<ClaimOutcome, StoreError> {
         let now = Instant::now();
-        let mut guard = self.shard(key);
-        let shard = &mut *guard;
-        if let Some(entry) = shard.map.get_mut(key) {
-            if entry.expires > now {
-                return Ok(match entry.state {
-                    State::Done => ClaimOutcome::Done,
-                    State::InFlight(_) => ClaimOutcome::InFlight,
-                });
+        let (hash, mut shard) = self.shard(key);
+        let expires = now + in_flight_ttl;
+        match shard.table.find(hash, same_key(hash, key)) {
+            Some(e) if e.expires > now => Ok(match e.state {
+                State::Done => ClaimOutcome::Done,
+                State::InFlight(_) => ClaimOutcome::InFlight,
+            }),
+            Some(_) => {
+                // Expired: take it over in place.
+                shard.rewrite(hash, key, State::InFlight(token), expires);
+                Ok(ClaimOutcome::Fresh)
             }
-            // Expired: take it over in place.
-            let state = State::InFlight(token);
-            rewrite(
-                &mut shard.order,
-                &mut shard.next_gen,
-                entry,
-                state,
-                now + in_flight_ttl,
-            );
-            return Ok(ClaimOutcome::Fresh);
+            None => {
+                if !shard.make_room(self.shard_capacity, now) {
+                    return Err(StoreError::Full);
+                }
+                shard.insert(hash, key, State::InFlight(token), expires);
+                Ok(ClaimOutcome::Fresh)
+            }
         }
-        if !shard.make_room(self.shard_capacity, now) {
-            return Err(StoreError::Full);
-        }
-        shard.insert(key, State::InFlight(token), now + in_flight_ttl);
-        Ok(ClaimOutcome::Fresh)
     }
 
     async fn complete(
@@ -237,17 +234,10 @@ impl IdempotencyStore for MemoryStore {
         done_ttl: Duration,
     ) -> Result<bool, StoreError> {
         let now = Instant::now();
-        let mut guard = self.shard(key);
-        let shard = &mut *guard;
-        match shard.map.get_mut(key) {
+        let (hash, mut shard) = self.shard(key);
+        match shard.table.find(hash, same_key(hash, key)) {
             Some(e) if e.expires > now && e.state == State::InFlight(token) => {
-                rewrite(
-                    &mut shard.order,
-                    &mut shard.next_gen,
-                    e,
-                    State::Done,
-                    now + done_ttl,
-                );
+                shard.rewrite(hash, key, State::Done, now + done_ttl);
                 Ok(true)
             }
             _ => Ok(false),
@@ -261,8 +251,8 @@ impl IdempotencyStore for MemoryStore {
         in_flight_ttl: Duration,
     ) -> Result<bool, StoreError> {
         let now = Instant::now();
-        let mut shard = self.shard(key);
-        match shard.map.get_mut(key) {
+        let (hash, mut shard) = self.shard(key);
+        match shard.table.find_mut(hash, same_key(hash, key)) {
             Some(e) if e.expires > now && e.state == State::InFlight(token) => {
                 e.expires = now + in_flight_ttl;
                 Ok(true)
@@ -273,20 +263,27 @@ impl IdempotencyStore for MemoryStore {
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
         let now = Instant::now();
-        let mut shard = self.shard(key);
-        match shard.live(key, now) {
-            Some(e) if e.state == State::InFlight(token) => {
-                shard.map.remove(key);
-                Ok(true)
-            }
-            _ => Ok(false),
+        let (hash, mut shard) = self.shard(key);
+        let Ok(entry) = shard.table.find_entry(hash, same_key(hash, key)) else {
+            return Ok(false);
+        };
+        let e = entry.get();
+        if e.expires <= now {
+            entry.remove();
+            return Ok(false);
         }
+        if e.state == State::InFlight(token) {
+            entry.remove();
+            return Ok(true);
+        }
+        Ok(false)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     const TTL: Duration = Duration::from_secs(30);
     const DONE: Duration = Duration::from_secs(3600);
@@ -365,5 +362,61 @@ mod tests {
             }
         }
         assert_eq!(fresh, 1);
+    }
+
+    #[tokio::test]
+    async fn a_live_claim_at_the_head_never_blocks_or_is_evicted() {
+        // Two keys of room per shard. "live" is the oldest write of its shard
+        // and stays in flight: eviction must go past it (not answer `Full`
+        // while done markers could go), skip the stale writes that releases
+        // leave behind, and never evict the live claim itself.
+        let s = MemoryStore::with_capacity(SHARDS * 2);
+        let me = ClaimToken::random();
+        assert_eq!(s.claim("live", me, TTL).await.unwrap(), ClaimOutcome::Fresh);
+        for i in 0..2_000 {
+            let key = format!("k{i}");
+            let t = ClaimToken::random();
+            assert_eq!(s.claim(&key, t, TTL).await.unwrap(), ClaimOutcome::Fresh);
+            if i % 2 == 0 {
+                assert!(s.release(&key, t).await.unwrap());
+            } else {
+                assert!(s.complete(&key, t, DONE).await.unwrap());
+            }
+        }
+        // The live claim survived every eviction and is still ours.
+        assert_eq!(
+            s.claim("live", ClaimToken::random(), TTL).await.unwrap(),
+            ClaimOutcome::InFlight
+        );
+        assert!(s.complete("live", me, DONE).await.unwrap());
+        assert!(s.len() <= SHARDS * 2);
+        for shard in s.shards.iter() {
+            let shard = lock(shard);
+            assert!(shard.order.len() <= 2 * 2 + 64 + 2);
+            // Every entry's latest write is still queued.
+            for e in shard.table.iter() {
+                assert!(shard.order.contains(&(e.hash, e.generation)));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_claims_are_taken_over_in_place() {
+        let s = MemoryStore::new();
+        let first = ClaimToken::random();
+        let second = ClaimToken::random();
+        s.claim("k", first, Duration::from_millis(20))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(
+            s.claim("k", second, TTL).await.unwrap(),
+            ClaimOutcome::Fresh
+        );
+        // The expired owner can no longer settle; the new one can.
+        assert!(!s.release("k", first).await.unwrap());
+        assert!(!s.complete("k", first, DONE).await.unwrap());
+        assert!(s.complete("k", second, DONE).await.unwrap());
+        assert_eq!(s.len(), 1);
     }
 }

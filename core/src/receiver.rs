@@ -1,6 +1,7 @@
 //! The configured core: [`Receiver::admit`] decides whether a delivery reaches
 //! the handler, [`Receiver::settle`] records how the handler did.
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -245,14 +246,24 @@ impl Receiver {
             ModeConfig::Signed { .. } => DirectPolicy::default().job_ttl,
         };
         let s = &self.inner.settle;
-        s.within(s.jobs.register(job_id, ttl)).await
+        s.within(s.jobs().register(job_id, ttl)).await
     }
 
     /// Decides on one delivery: authenticate, identify, claim.
-    pub async fn admit(&self, inbound: Inbound<'_>) -> Admission {
-        match self.admit_inner(inbound).await {
-            Ok(a) => a,
-            Err(rejection) => {
+    ///
+    /// Everything decided from the request alone (size, required headers,
+    /// source network, signature or direct-mode checks) runs when `admit` is
+    /// called; the returned future holds none of the request, only what the
+    /// claim needs, and awaits the store.
+    pub fn admit(&self, inbound: Inbound<'_>) -> impl Future<Output = Admission> + Send + '_ {
+        let checked = self.check(&inbound);
+        drop(inbound);
+        async move {
+            let outcome = match checked {
+                Ok(checked) => self.claim(checked).await,
+                Err(rejection) => Err(rejection),
+            };
+            outcome.unwrap_or_else(|rejection| {
                 match &rejection {
                     Rejection::StoreUnavailable { source, .. } => {
                         tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
@@ -264,61 +275,67 @@ impl Receiver {
                     ),
                 }
                 Admission::Respond(rejection.to_answer())
-            }
+            })
         }
     }
 
     /// Records the handler's outcome; see [`Claim::settle`].
-    pub async fn settle(&self, claim: Claim, handler_succeeded: bool) -> Result<(), Answer> {
-        claim.settle(handler_succeeded).await
+    pub fn settle(
+        &self,
+        claim: Claim,
+        handler_succeeded: bool,
+    ) -> impl Future<Output = Result<(), Answer>> + Send + 'static {
+        claim.settle(handler_succeeded)
     }
 
-    async fn admit_inner(&self, inbound: Inbound<'_>) -> Result<Admission, Rejection> {
-        let checked = self.check(&inbound)?;
-        drop(inbound);
-        let s = &self.inner.settle;
-        // Claim before the known-job check: a retry of a final event whose job
-        // was forgotten once processed must still find its done marker and be
-        // answered as a duplicate, not as an unknown job.
-        let token = ClaimToken::random();
-        let claim = match s
-            .within(s.store.claim(&checked.key, token, s.in_flight_ttl))
-            .await
-        {
-            Ok(ClaimOutcome::Fresh) => {
-                Claim::owned(s.clone(), checked.key, token, checked.forget_job)
-            }
-            Ok(ClaimOutcome::Done) => {
-                tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
-                return Ok(Admission::Respond(Answer::duplicate()));
-            }
-            Ok(ClaimOutcome::InFlight) => {
-                return Err(Rejection::InFlight {
-                    retry_after: s.retry_after,
-                })
-            }
-            Err(source) => {
-                self.store_failed(source)?;
-                Claim::unclaimed()
-            }
-        };
-        if let Some(job) = &checked.known_job {
-            let known = s.within(s.jobs.is_known(job)).await;
-            match known {
-                Ok(true) => {}
-                Ok(false) => {
-                    claim.settle(false).await.ok();
-                    return Err(Rejection::UnknownJob);
+    /// The asynchronous half of admission: claim, then the known-job check.
+    fn claim(
+        &self,
+        checked: Checked,
+    ) -> impl Future<Output = Result<Admission, Rejection>> + Send + '_ {
+        // `async move` over `checked` (not an `async fn`, which would copy it).
+        async move {
+            let s = &self.inner.settle;
+            // Claim before the known-job check: a retry of a final event whose
+            // job was forgotten once processed must still find its done marker
+            // and be answered as a duplicate, not as an unknown job.
+            let token = ClaimToken::random();
+            let claim = match s
+                .within(s.store().claim(&checked.key, token, s.in_flight_ttl))
+                .await
+            {
+                Ok(ClaimOutcome::Fresh) => {
+                    Claim::owned(s.clone(), checked.key, token, checked.forget_job)
+                }
+                Ok(ClaimOutcome::Done) => {
+                    tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
+                    return Ok(Admission::Respond(Answer::duplicate()));
+                }
+                Ok(ClaimOutcome::InFlight) => {
+                    return Err(Rejection::InFlight {
+                        retry_after: s.retry_after,
+                    })
                 }
                 Err(source) => {
-                    if let Err(rejection) = self.store_failed(source) {
-                        claim.settle(false).await.ok();
-                        return Err(rejection);
-                    }
+                    self.store_failed(source)?;
+                    Claim::unclaimed()
+                }
+            };
+            if let Some(job) = &checked.known_job {
+                let refused = match s.within(s.jobs().is_known(job)).await {
+                    Ok(true) => None,
+                    Ok(false) => Some(Rejection::UnknownJob),
+                    Err(source) => self.store_failed(source).err(),
+                };
+                if let Some(rejection) = refused {
+                    // Released at once, so a redelivery after registering is
+                    // processed.
+                    claim.settle(false).await.ok();
+                    return Err(rejection);
                 }
             }
+            Ok(Admission::Proceed(checked.delivery, claim))
         }
-        Ok(Admission::Proceed(checked.delivery, claim))
     }
 
     /// Fail closed (503), unless fail-open was chosen: then log and go on.

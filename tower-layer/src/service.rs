@@ -123,60 +123,74 @@ where
         // The service that was polled ready goes into the future; a fresh
         // clone stays behind for the next poll_ready.
         let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let inner = std::mem::replace(&mut self.inner, clone);
         let shared = self.shared.clone();
-        Box::pin(async move {
-            let Shared {
-                receiver,
-                responder,
-            } = &*shared;
-            let (mut parts, body) = req.into_parts();
-            if let Err(a) = receiver.check_content_length(declared_len(&parts.headers, &body)) {
-                return Ok(answer(&**responder, a));
-            }
-            let bytes = match read_body(receiver, body).await {
-                Ok(bytes) => bytes,
-                Err(a) => return Ok(answer(&**responder, a)),
-            };
-            let peer = peer_ip(&parts.extensions);
-            let admission = receiver
-                .admit(Inbound {
-                    headers: &parts.headers,
-                    body: bytes.clone(),
-                    peer,
-                })
-                .await;
-            let (delivery, claim) = match admission {
-                Admission::Respond(a) => return Ok(answer(&**responder, a)),
-                Admission::Proceed(delivery, claim) => (delivery, claim),
-            };
-            parts.extensions.insert(delivery);
-            let req = Request::from_parts(parts, Full::new(bytes));
-            let outcome =
-                hookgate::with_handler_deadline(receiver.handler_deadline(), inner.call(req)).await;
-            match outcome {
-                Err(_elapsed) => {
-                    // The handler's future was dropped at the deadline.
-                    let _ = claim.settle(false).await;
-                    Ok(answer(&**responder, receiver.handler_timeout()))
-                }
-                Ok(Err(e)) => {
-                    let _ = claim.settle(false).await;
-                    Err(e)
-                }
-                Ok(Ok(res)) => {
-                    let ok = res.status().is_success();
-                    match claim.settle(ok).await {
-                        Err(a) => Ok(answer(&**responder, a)),
-                        Ok(()) => match res.extensions().get::<Answer>() {
-                            // An extractor rejection rendered by default:
-                            // re-render it with this layer's responder.
-                            Some(a) => Ok(answer(&**responder, a.clone())),
-                            None => Ok(res.map(Either::Left)),
-                        },
-                    }
-                }
-            }
-        })
+        // Taken apart here, not inside the future: a future that captured the
+        // request and then took it apart would hold both (it is boxed per
+        // request, and past ~1 KiB the allocator leaves its fast path).
+        let (parts, body) = req.into_parts();
+        let declared = declared_len(&parts.headers, &body);
+        if let Err(a) = shared.receiver.check_content_length(declared) {
+            let res = answer(&*shared.responder, a);
+            return Box::pin(std::future::ready(Ok(res)));
+        }
+        Box::pin(guard(inner, shared, parts, body))
+    }
+}
+
+/// One request past the `Content-Length` check: read, admit, call, settle.
+///
+/// An `async move` block rather than an `async fn`, which would copy its
+/// arguments (the request head is 224 bytes) into locals and hold both.
+fn guard<S, B, ResBody>(
+    mut inner: S,
+    shared: Arc<Shared>,
+    mut parts: http::request::Parts,
+    body: B,
+) -> impl Future<Output = Result<Response<WebhookBody<ResBody>>, S::Error>>
+where
+    S: tower_service::Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    async move {
+        let Shared {
+            receiver,
+            responder,
+        } = &*shared;
+        let bytes = match read_body(receiver, body).await {
+            Ok(bytes) => bytes,
+            Err(a) => return Ok(answer(&**responder, a)),
+        };
+        let inbound = Inbound {
+            headers: &parts.headers,
+            body: bytes.clone(),
+            peer: peer_ip(&parts.extensions),
+        };
+        let (delivery, claim) = match receiver.admit(inbound).await {
+            Admission::Respond(a) => return Ok(answer(&**responder, a)),
+            Admission::Proceed(delivery, claim) => (delivery, claim),
+        };
+        parts.extensions.insert(delivery);
+        let req = Request::from_parts(parts, Full::new(bytes));
+        let outcome =
+            hookgate::with_handler_deadline(receiver.handler_deadline(), inner.call(req)).await;
+        // Only a 2xx marks the delivery done; an error, a non-2xx or the
+        // deadline (the handler's future was dropped) releases it.
+        let succeeded = matches!(&outcome, Ok(Ok(res)) if res.status().is_success());
+        let settled = claim.settle(succeeded).await;
+        match outcome {
+            Err(_elapsed) => Ok(answer(&**responder, receiver.handler_timeout())),
+            Ok(Err(e)) => Err(e),
+            Ok(Ok(res)) => match settled {
+                Err(a) => Ok(answer(&**responder, a)),
+                Ok(()) => match res.extensions().get::<Answer>() {
+                    // An extractor rejection rendered by default: re-render
+                    // it with this layer's responder.
+                    Some(a) => Ok(answer(&**responder, a.clone())),
+                    None => Ok(res.map(Either::Left)),
+                },
+            },
+        }
     }
 }
