@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::deadline::{within, StoreCall};
-use crate::idempotency::{ClaimToken, IdempotencyStore, StoreError};
+use crate::idempotency::{ClaimToken, StoreError};
 use crate::jobs::JobRegistry;
 use crate::rejection::{Answer, Rejection};
+use crate::store_handle::StoreHandle;
 
 /// What settling needs from the receiver's configuration.
 pub(crate) struct SettleConfig {
-    pub store: Arc<dyn IdempotencyStore>,
+    pub store: StoreHandle,
     pub jobs: Arc<dyn JobRegistry>,
     pub in_flight_ttl: Duration,
     pub done_ttl: Duration,
@@ -30,13 +31,9 @@ impl SettleConfig {
         within(self.deadline, fut)
     }
 
-    /// The store as a trait object: calling through the `Arc` would pick the
-    /// blanket `impl IdempotencyStore for Arc<S>` and box every future twice.
-    pub(crate) fn store(&self) -> &dyn IdempotencyStore {
-        &*self.store
-    }
-
-    /// The job registry as a trait object (see [`Self::store`]).
+    /// The job registry as a trait object: calling through the `Arc` would
+    /// pick the blanket `impl JobRegistry for Arc<R>` and box every future
+    /// twice.
     pub(crate) fn jobs(&self) -> &dyn JobRegistry {
         &*self.jobs
     }
@@ -149,11 +146,8 @@ impl Claim {
 /// Marks a claim done; on success forgets a finished known job.
 async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
     match config
-        .within(
-            config
-                .store()
-                .complete(&owned.key, owned.token, config.done_ttl),
-        )
+        .store
+        .complete(config.deadline, &owned.key, owned.token, config.done_ttl)
         .await
     {
         Ok(true) => {
@@ -187,7 +181,7 @@ async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
 }
 
 async fn release(config: &SettleConfig, key: &str, token: ClaimToken) {
-    if let Err(e) = config.within(config.store().release(key, token)).await {
+    if let Err(e) = config.store.release(config.deadline, key, token).await {
         // The in-flight TTL frees the key by itself.
         tracing::warn!(error = %e, key, "hookgate: could not release a claim; it expires with its TTL");
     }
@@ -232,12 +226,9 @@ impl std::fmt::Debug for ClaimRenewer {
 impl ClaimRenewer {
     /// Extends the claim by the in-flight TTL; false when it is no longer ours.
     pub async fn renew(&self) -> Result<bool, StoreError> {
-        self.config
-            .within(
-                self.config
-                    .store()
-                    .renew(&self.key, self.token, self.config.in_flight_ttl),
-            )
+        let c = &self.config;
+        c.store
+            .renew(c.deadline, &self.key, self.token, c.in_flight_ttl)
             .await
     }
 

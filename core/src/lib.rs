@@ -53,6 +53,7 @@ mod receiver;
 mod rejection;
 mod secret;
 mod signature;
+mod store_handle;
 
 #[cfg(feature = "redis")]
 pub mod redis;

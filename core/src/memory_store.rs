@@ -196,9 +196,9 @@ impl Shard {
     }
 }
 
-#[async_trait::async_trait]
-impl IdempotencyStore for MemoryStore {
-    async fn claim(
+/// The store's operations, answered at once; the receiver calls these directly.
+impl MemoryStore {
+    pub(crate) fn claim_now(
         &self,
         key: &str,
         token: ClaimToken,
@@ -227,7 +227,7 @@ impl IdempotencyStore for MemoryStore {
         }
     }
 
-    async fn complete(
+    pub(crate) fn complete_now(
         &self,
         key: &str,
         token: ClaimToken,
@@ -244,7 +244,7 @@ impl IdempotencyStore for MemoryStore {
         }
     }
 
-    async fn renew(
+    pub(crate) fn renew_now(
         &self,
         key: &str,
         token: ClaimToken,
@@ -261,7 +261,7 @@ impl IdempotencyStore for MemoryStore {
         }
     }
 
-    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
+    pub(crate) fn release_now(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
         let now = Instant::now();
         let (hash, mut shard) = self.shard(key);
         let Ok(entry) = shard.table.find_entry(hash, same_key(hash, key)) else {
@@ -277,6 +277,40 @@ impl IdempotencyStore for MemoryStore {
             return Ok(true);
         }
         Ok(false)
+    }
+}
+
+#[async_trait::async_trait]
+impl IdempotencyStore for MemoryStore {
+    async fn claim(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        in_flight_ttl: Duration,
+    ) -> Result<ClaimOutcome, StoreError> {
+        self.claim_now(key, token, in_flight_ttl)
+    }
+
+    async fn complete(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        done_ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        self.complete_now(key, token, done_ttl)
+    }
+
+    async fn renew(
+        &self,
+        key: &str,
+        token: ClaimToken,
+        in_flight_ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        self.renew_now(key, token, in_flight_ttl)
+    }
+
+    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
+        self.release_now(key, token)
     }
 }
 

@@ -23,6 +23,7 @@ use crate::peek::peek;
 use crate::rejection::{Answer, PayloadError, Rejection};
 use crate::secret::{KeyRing, SecretError, VerifyingKey};
 use crate::signature::Tolerance;
+use crate::store_handle::StoreHandle;
 
 /// One inbound request as an adapter hands it to the core.
 pub struct Inbound<'a> {
@@ -301,7 +302,8 @@ impl Receiver {
             // and be answered as a duplicate, not as an unknown job.
             let token = ClaimToken::random();
             let claim = match s
-                .within(s.store().claim(&checked.key, token, s.in_flight_ttl))
+                .store
+                .claim(s.deadline, &checked.key, token, s.in_flight_ttl)
                 .await
             {
                 Ok(ClaimOutcome::Fresh) => {
@@ -454,7 +456,7 @@ pub struct ReceiverBuilder {
     direct: Option<DirectPolicy>,
     tolerance: Tolerance,
     clock: Arc<dyn Clock>,
-    store: Option<Arc<dyn IdempotencyStore>>,
+    store: Option<StoreHandle>,
     jobs: Option<Arc<dyn JobRegistry>>,
     key_prefix: String,
     in_flight_ttl: Duration,
@@ -548,13 +550,13 @@ impl ReceiverBuilder {
 
     /// Where claims live (default: a [`MemoryStore`]).
     pub fn store(mut self, store: impl IdempotencyStore) -> Self {
-        self.store = Some(Arc::new(store));
+        self.store = Some(StoreHandle::of(store));
         self
     }
 
     /// Where claims live, shared with other receivers.
     pub fn shared_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
-        self.store = Some(store);
+        self.store = Some(StoreHandle::Other(store));
         self
     }
 
@@ -738,7 +740,9 @@ impl ReceiverBuilder {
                 mode,
                 clock: self.clock,
                 settle: Arc::new(SettleConfig {
-                    store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                    store: self
+                        .store
+                        .unwrap_or_else(|| StoreHandle::Memory(Arc::new(MemoryStore::new()))),
                     jobs: self
                         .jobs
                         .unwrap_or_else(|| Arc::new(MemoryJobRegistry::new())),
