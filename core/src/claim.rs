@@ -119,6 +119,10 @@ impl Claim {
     /// Dropped before it finishes, the claim releases itself as an unsettled
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would copy `self` into a local and hold both"
+    )]
     pub fn settle(
         mut self,
         handler_succeeded: bool,

@@ -290,6 +290,10 @@ impl Receiver {
     }
 
     /// The asynchronous half of admission: claim, then the known-job check.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would copy `checked` into a local and hold both"
+    )]
     fn claim(
         &self,
         checked: Checked,

@@ -142,6 +142,10 @@ where
 ///
 /// An `async move` block rather than an `async fn`, which would copy its
 /// arguments (the request head is 224 bytes) into locals and hold both.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice in the boxed future"
+)]
 fn guard<S, B, ResBody>(
     mut inner: S,
     shared: Arc<Shared>,
