@@ -5,7 +5,9 @@
 //! `actix-bare`, `actix-memory`, `actix-redis`,
 //! `rocket-bare`, `rocket-memory`, `rocket-redis`.
 //! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
-//! `redis://127.0.0.1:6379/`). Prints `listening on <addr>` when ready.
+//! `redis://127.0.0.1:6379/`). `WORKERS` sets the worker threads of the Tokio
+//! runtime the axum and Rocket variants run on (default 2; actix always uses
+//! 2 workers). Prints `listening on <addr>` when ready.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
