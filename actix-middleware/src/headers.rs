@@ -47,12 +47,34 @@ impl HeaderLookup for ActixHeaders<'_> {
         }
         true
     }
+
+    /// By the typed name, without parsing `"content-length"` per request.
+    fn content_length(&self) -> Option<&[u8]> {
+        self.0
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .map(|v| v.as_bytes())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn content_length_by_its_typed_name() {
+        let req = TestRequest::default()
+            .insert_header(("Content-Length", "17"))
+            .to_http_request();
+        let headers = ActixHeaders::new(req.headers());
+        assert_eq!(headers.content_length(), Some(&b"17"[..]));
+        assert_eq!(hookgate::declared_length(&headers), Some(17));
+        let none = TestRequest::default().to_http_request();
+        assert_eq!(
+            hookgate::declared_length(&ActixHeaders::new(none.headers())),
+            None
+        );
+    }
 
     #[test]
     fn every_value_in_order_and_case_insensitive() {

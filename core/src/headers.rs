@@ -23,6 +23,12 @@ pub trait HeaderLookup {
         let _ = f;
         false
     }
+
+    /// The first `Content-Length` value. The default looks it up by name; a
+    /// map with typed standard names can skip parsing the name.
+    fn content_length(&self) -> Option<&[u8]> {
+        self.first("content-length")
+    }
 }
 
 /// The body length a request declares in `Content-Length`; a missing or
@@ -35,7 +41,7 @@ pub trait HeaderLookup {
 /// assert_eq!(declared_length(&HeaderList::new().with("content-length", "4x")), None);
 /// ```
 pub fn declared_length(headers: &dyn HeaderLookup) -> Option<u64> {
-    let value = std::str::from_utf8(headers.first("content-length")?).ok()?;
+    let value = std::str::from_utf8(headers.content_length()?).ok()?;
     value.trim().parse().ok()
 }
 
@@ -56,6 +62,11 @@ impl HeaderLookup for http::HeaderMap {
         }
         true
     }
+
+    fn content_length(&self) -> Option<&[u8]> {
+        self.get(http::header::CONTENT_LENGTH)
+            .map(http::HeaderValue::as_bytes)
+    }
 }
 
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
@@ -69,6 +80,10 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 
     fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
         (**self).for_each_header(f)
+    }
+
+    fn content_length(&self) -> Option<&[u8]> {
+        (**self).content_length()
     }
 }
 
@@ -117,5 +132,33 @@ impl HeaderLookup for HeaderList {
             f(n, v);
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::HeaderList;
+
+    #[test]
+    fn content_length_is_read_the_same_from_every_map() {
+        let mut typed = http::HeaderMap::new();
+        typed.insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from_static(" 1024 "),
+        );
+        let by_name = HeaderList::new().with("Content-Length", " 1024 ");
+        assert_eq!(typed.content_length(), Some(&b" 1024 "[..]));
+        assert_eq!(declared_length(&typed), Some(1024));
+        assert_eq!(declared_length(&by_name), Some(1024));
+        assert_eq!(declared_length(&&typed), Some(1024));
+
+        let mut bad = http::HeaderMap::new();
+        bad.insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from_static("-1"),
+        );
+        assert_eq!(declared_length(&bad), None);
+        assert_eq!(declared_length(&http::HeaderMap::new()), None);
     }
 }
