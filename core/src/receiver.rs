@@ -201,16 +201,48 @@ impl Receiver {
 
     /// Refuses early when a declared `Content-Length` exceeds the limit.
     pub fn check_content_length(&self, declared: Option<u64>) -> Result<(), Answer> {
+        self.check_content_length_at(declared, self.inner.max_body)
+    }
+
+    /// Like [`check_content_length`](Self::check_content_length), for a route
+    /// whose framework reads at most `limit` bytes (never more than
+    /// [`max_body_bytes`](Self::max_body_bytes): a larger `limit` is lowered
+    /// to it).
+    ///
+    /// ```
+    /// let receiver = hookgate::Receiver::builder()
+    ///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    ///     .max_body_bytes(1000)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(receiver.check_content_length_at(Some(600), 500).is_err());
+    /// assert!(receiver.check_content_length_at(Some(500), 500).is_ok());
+    /// let refused = receiver.check_content_length_at(Some(1001), 5000).unwrap_err();
+    /// assert_eq!(refused.status(), 413);
+    /// assert!(std::str::from_utf8(refused.body()).unwrap().contains("1000"));
+    /// ```
+    pub fn check_content_length_at(
+        &self,
+        declared: Option<u64>,
+        limit: usize,
+    ) -> Result<(), Answer> {
+        let limit = limit.min(self.inner.max_body);
         match declared {
-            Some(len) if len > self.inner.max_body as u64 => Err(self.too_large()),
+            Some(len) if len > limit as u64 => Err(self.too_large_at(limit)),
             _ => Ok(()),
         }
     }
 
     /// The 413 answer for a body over the limit.
     pub fn too_large(&self) -> Answer {
+        self.too_large_at(self.inner.max_body)
+    }
+
+    /// The 413 answer for a body over `limit` bytes, a route's own limit
+    /// (lowered to [`max_body_bytes`](Self::max_body_bytes) if larger).
+    pub fn too_large_at(&self, limit: usize) -> Answer {
         Rejection::PayloadTooLarge {
-            limit: self.inner.max_body,
+            limit: limit.min(self.inner.max_body),
         }
         .to_answer()
     }

@@ -101,16 +101,15 @@ where
         };
         let receiver = &installed.receiver;
         let limit = limit::effective(request.limits(), receiver.max_body_bytes());
-        let too_large = || Rejection::PayloadTooLarge { limit }.to_answer();
 
         let headers = RocketHeaders(request.headers());
         let declared = hookgate::declared_length(&headers);
-        if declared.is_some_and(|len| len > limit as u64) {
-            return Outcome::Error(refuse(stash, too_large()));
+        if let Err(answer) = receiver.check_content_length_at(declared, limit) {
+            return Outcome::Error(refuse(stash, answer));
         }
         let body = match data.open(limit.bytes()).into_bytes().await {
             Ok(capped) if capped.is_complete() => Bytes::from(capped.into_inner()),
-            Ok(_) => return Outcome::Error(refuse(stash, too_large())),
+            Ok(_) => return Outcome::Error(refuse(stash, receiver.too_large_at(limit))),
             Err(error) => {
                 tracing::debug!(%error, "hookgate: the request body could not be read");
                 return Outcome::Error(refuse(stash, Rejection::BodyUnreadable.to_answer()));
