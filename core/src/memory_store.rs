@@ -70,7 +70,9 @@ enum State {
 }
 
 impl MemoryStore {
-    /// Default capacity: 100 000 keys (a few MiB).
+    /// Default capacity: 100 000 keys. Full, that is about 30 MiB of memory
+    /// (measured: ≈ 300 bytes a key with Svix-style message ids, allocator
+    /// overhead included); size it with [`Self::with_capacity`].
     pub const DEFAULT_CAPACITY: usize = 100_000;
 
     /// A store holding up to [`Self::DEFAULT_CAPACITY`] keys.
