@@ -112,6 +112,69 @@ async fn dropped_claim_releases_itself() {
     }
 }
 
+/// A memory store whose `complete` never answers: marking done hangs.
+struct HangingComplete(MemoryStore);
+
+#[async_trait::async_trait]
+impl hookgate::IdempotencyStore for HangingComplete {
+    async fn claim(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+        ttl: Duration,
+    ) -> Result<hookgate::ClaimOutcome, StoreError> {
+        self.0.claim(key, token, ttl).await
+    }
+    async fn complete(
+        &self,
+        _key: &str,
+        _token: hookgate::ClaimToken,
+        _ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        std::future::pending().await
+    }
+    async fn renew(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        self.0.renew(key, token, ttl).await
+    }
+    async fn release(&self, key: &str, token: hookgate::ClaimToken) -> Result<bool, StoreError> {
+        self.0.release(key, token).await
+    }
+}
+
+// Invariant 2: a settle that is itself dropped (the client went away while the
+// done marker was being written) leaves the claim released, as a dropped
+// claim does, so the sender's retry is processed at once, not after the TTL.
+#[tokio::test]
+async fn a_settle_dropped_midway_releases_the_claim() {
+    let r = Receiver::builder()
+        .secret(SECRET)
+        .clock(FixedClock::new(NOW))
+        .store(HangingComplete(MemoryStore::new()))
+        .store_deadline(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let h = signed("msg_settle_drop", NOW, BODY);
+    let (_, claim) = proceed(admit(&r, &h, BODY, None).await);
+    let settling = tokio::time::timeout(Duration::from_millis(30), claim.settle(true)).await;
+    assert!(settling.is_err(), "complete hangs, so settle cannot finish");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match admit(&r, &h, BODY, None).await {
+            Admission::Proceed(..) => break,
+            Admission::Respond(a) => {
+                assert_eq!(a.status(), 409);
+                assert!(Instant::now() < deadline, "the dropped settle never released");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn in_flight_claim_expires_by_itself() {
     let r = Receiver::builder()
