@@ -168,7 +168,10 @@ async fn a_settle_dropped_midway_releases_the_claim() {
             Admission::Proceed(..) => break,
             Admission::Respond(a) => {
                 assert_eq!(a.status(), 409);
-                assert!(Instant::now() < deadline, "the dropped settle never released");
+                assert!(
+                    Instant::now() < deadline,
+                    "the dropped settle never released"
+                );
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         }
