@@ -130,16 +130,17 @@ fn same_key(hash: u64, key: &str) -> impl Fn(&Entry) -> bool + '_ {
     move |e| e.hash == hash && *e.key == *key
 }
 
-impl Shard {
-    /// The next generation, queued as the newest write of `hash`.
-    fn record_write(&mut self, hash: u64) -> u64 {
-        self.next_gen += 1;
-        self.order.push_back((hash, self.next_gen));
-        self.next_gen
-    }
+/// The next generation of a shard, queued as the newest write of `hash`.
+/// Takes the two fields it needs, so an entry of the table can stay borrowed.
+fn record_write(order: &mut VecDeque<(u64, u64)>, next_gen: &mut u64, hash: u64) -> u64 {
+    *next_gen += 1;
+    order.push_back((hash, *next_gen));
+    *next_gen
+}
 
+impl Shard {
     fn insert(&mut self, hash: u64, key: &str, state: State, expires: Instant) {
-        let generation = self.record_write(hash);
+        let generation = record_write(&mut self.order, &mut self.next_gen, hash);
         let entry = Entry {
             hash,
             key: key.into(),
@@ -150,14 +151,15 @@ impl Shard {
         self.table.insert_unique(hash, entry, |e| e.hash);
     }
 
-    /// Rewrites the entry of `key` (present) and queues it as the newest write.
-    fn rewrite(&mut self, hash: u64, key: &str, state: State, expires: Instant) {
-        let generation = self.record_write(hash);
-        if let Some(e) = self.table.find_mut(hash, same_key(hash, key)) {
-            e.state = state;
-            e.expires = expires;
-            e.generation = generation;
-        }
+    /// The live or expired entry of `key`, and a way to rewrite it in place
+    /// (one probe of the table per operation).
+    fn find(&mut self, hash: u64, key: &str) -> Option<Found<'_>> {
+        let entry = self.table.find_mut(hash, same_key(hash, key))?;
+        Some(Found {
+            entry,
+            order: &mut self.order,
+            next_gen: &mut self.next_gen,
+        })
     }
 
     /// Frees room for one more key; false when only live in-flight claims remain.
@@ -198,6 +200,23 @@ impl Shard {
     }
 }
 
+/// An entry found in a shard, with the shard's write queue.
+struct Found<'a> {
+    entry: &'a mut Entry,
+    order: &'a mut VecDeque<(u64, u64)>,
+    next_gen: &'a mut u64,
+}
+
+impl Found<'_> {
+    /// Rewrites the entry in place and queues it as the newest write.
+    fn rewrite(self, state: State, expires: Instant) {
+        let hash = self.entry.hash;
+        self.entry.generation = record_write(self.order, self.next_gen, hash);
+        self.entry.state = state;
+        self.entry.expires = expires;
+    }
+}
+
 /// The store's operations, answered at once; the receiver calls these directly.
 impl MemoryStore {
     pub(crate) fn claim_now(
@@ -209,24 +228,22 @@ impl MemoryStore {
         let now = Instant::now();
         let (hash, mut shard) = self.shard(key);
         let expires = now + in_flight_ttl;
-        match shard.table.find(hash, same_key(hash, key)) {
-            Some(e) if e.expires > now => Ok(match e.state {
-                State::Done => ClaimOutcome::Done,
-                State::InFlight(_) => ClaimOutcome::InFlight,
-            }),
-            Some(_) => {
-                // Expired: take it over in place.
-                shard.rewrite(hash, key, State::InFlight(token), expires);
-                Ok(ClaimOutcome::Fresh)
+        if let Some(found) = shard.find(hash, key) {
+            if found.entry.expires > now {
+                return Ok(match found.entry.state {
+                    State::Done => ClaimOutcome::Done,
+                    State::InFlight(_) => ClaimOutcome::InFlight,
+                });
             }
-            None => {
-                if !shard.make_room(self.shard_capacity, now) {
-                    return Err(StoreError::Full);
-                }
-                shard.insert(hash, key, State::InFlight(token), expires);
-                Ok(ClaimOutcome::Fresh)
-            }
+            // Expired: take it over in place.
+            found.rewrite(State::InFlight(token), expires);
+            return Ok(ClaimOutcome::Fresh);
         }
+        if !shard.make_room(self.shard_capacity, now) {
+            return Err(StoreError::Full);
+        }
+        shard.insert(hash, key, State::InFlight(token), expires);
+        Ok(ClaimOutcome::Fresh)
     }
 
     pub(crate) fn complete_now(
@@ -237,9 +254,11 @@ impl MemoryStore {
     ) -> Result<bool, StoreError> {
         let now = Instant::now();
         let (hash, mut shard) = self.shard(key);
-        match shard.table.find(hash, same_key(hash, key)) {
-            Some(e) if e.expires > now && e.state == State::InFlight(token) => {
-                shard.rewrite(hash, key, State::Done, now + done_ttl);
+        match shard.find(hash, key) {
+            Some(found)
+                if found.entry.expires > now && found.entry.state == State::InFlight(token) =>
+            {
+                found.rewrite(State::Done, now + done_ttl);
                 Ok(true)
             }
             _ => Ok(false),
@@ -269,16 +288,14 @@ impl MemoryStore {
         let Ok(entry) = shard.table.find_entry(hash, same_key(hash, key)) else {
             return Ok(false);
         };
+        // An expired entry goes either way; only a live claim of ours counts.
         let e = entry.get();
-        if e.expires <= now {
+        let expired = e.expires <= now;
+        let ours = !expired && e.state == State::InFlight(token);
+        if expired || ours {
             entry.remove();
-            return Ok(false);
         }
-        if e.state == State::InFlight(token) {
-            entry.remove();
-            return Ok(true);
-        }
-        Ok(false)
+        Ok(ours)
     }
 }
 
