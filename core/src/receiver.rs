@@ -18,7 +18,6 @@ use crate::header_auth::{basic_auth_value, InvalidHeaderName, RequiredHeader};
 use crate::headers::HeaderLookup;
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 use crate::jobs::{JobRegistry, MemoryJobRegistry};
-use crate::memory_store::MemoryStore;
 use crate::peek::peek;
 use crate::rejection::{Answer, PayloadError, Rejection};
 use crate::secret::{KeyRing, SecretError, VerifyingKey};
@@ -584,7 +583,7 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where claims live (default: a [`MemoryStore`]).
+    /// Where claims live (default: a [`MemoryStore`](crate::MemoryStore)).
     pub fn store(mut self, store: impl IdempotencyStore) -> Self {
         self.store = Some(StoreHandle::of(store));
         self
@@ -776,9 +775,7 @@ impl ReceiverBuilder {
                 mode,
                 clock: self.clock,
                 settle: Arc::new(SettleConfig {
-                    store: self
-                        .store
-                        .unwrap_or_else(|| StoreHandle::Memory(Arc::new(MemoryStore::new()))),
+                    store: self.store.unwrap_or_default(),
                     jobs: self
                         .jobs
                         .unwrap_or_else(|| Arc::new(MemoryJobRegistry::new())),

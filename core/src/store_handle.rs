@@ -18,18 +18,21 @@ pub(crate) enum StoreHandle {
     Other(Arc<dyn IdempotencyStore>),
 }
 
+/// The default store: a [`MemoryStore`] of the default capacity.
+impl Default for StoreHandle {
+    fn default() -> Self {
+        Self::Memory(Arc::new(MemoryStore::new()))
+    }
+}
+
 impl StoreHandle {
     /// The handle of `store`: [`Self::Memory`] when it is a [`MemoryStore`].
     pub(crate) fn of<S: IdempotencyStore>(store: S) -> Self {
-        let mut slot = Some(store);
-        let memory = (&mut slot as &mut dyn std::any::Any)
-            .downcast_mut::<Option<MemoryStore>>()
-            .and_then(Option::take);
-        match (memory, slot) {
-            (Some(memory), _) => Self::Memory(Arc::new(memory)),
-            (None, Some(other)) => Self::Other(Arc::new(other)),
-            // The downcast either took the store or left it in the slot.
-            (None, None) => Self::Memory(Arc::new(MemoryStore::new())),
+        let store = Arc::new(store);
+        let any: Arc<dyn std::any::Any + Send + Sync> = store.clone();
+        match any.downcast::<MemoryStore>() {
+            Ok(memory) => Self::Memory(memory),
+            Err(_) => Self::Other(store),
         }
     }
 
