@@ -10,6 +10,16 @@
 //! Every handler does the same work: parse the typed job event and answer
 //! `200 {"received": true}`.
 
+pub mod axum_route;
+
+/// The body every handler answers with.
+pub const RECEIVED: &str = r#"{"received":true}"#;
+
+/// The handlers' work: parse the typed Reducto event.
+pub fn parse(body: &[u8]) -> serde_json::Result<hookgate::JobEvent> {
+    serde_json::from_slice(body)
+}
+
 /// The secret every variant verifies with (and the load generator signs with).
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

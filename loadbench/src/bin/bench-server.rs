@@ -15,9 +15,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hookgate::redis::{connect, RedisStore};
 use hookgate::{JobEvent, Receiver};
-use hookgate_loadbench::{ROUTE, SECRET};
-
-const RECEIVED: &str = r#"{"received":true}"#;
+use hookgate_loadbench::axum_route::{bare_router, guarded_router, received};
+use hookgate_loadbench::{parse, RECEIVED, ROUTE, SECRET};
 
 fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
@@ -38,10 +37,6 @@ async fn receiver(redis: bool) -> Receiver {
         builder
     };
     builder.build().expect("receiver")
-}
-
-fn parse(body: &[u8]) -> Result<JobEvent, ()> {
-    serde_json::from_slice(body).map_err(|_| ())
 }
 
 fn listening(addr: SocketAddr) {
@@ -89,19 +84,6 @@ mod axum_server {
     use axum::response::{IntoResponse, Response};
     use axum::routing::post;
     use axum::Router;
-    use hookgate_tower::{Webhook, WebhookLayer};
-
-    async fn bare(body: Bytes) -> Response {
-        match parse(&body) {
-            Ok(_) => ([("content-type", "application/json")], RECEIVED).into_response(),
-            Err(()) => StatusCode::BAD_REQUEST.into_response(),
-        }
-    }
-
-    async fn guarded(event: Webhook<JobEvent>) -> Response {
-        std::hint::black_box(&event.job_id);
-        ([("content-type", "application/json")], RECEIVED).into_response()
-    }
 
     /// What the Reducto / Svix docs show: verify with the `svix` crate, then one
     /// `SET NX` to skip duplicates. No in-flight state, no release on failure.
@@ -132,20 +114,18 @@ mod axum_server {
             .await;
         match fresh {
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-            Ok(None) => ([("content-type", "application/json")], RECEIVED).into_response(),
+            Ok(None) => received(),
             Ok(Some(_)) => match parse(&body) {
-                Ok(_) => ([("content-type", "application/json")], RECEIVED).into_response(),
-                Err(()) => StatusCode::BAD_REQUEST.into_response(),
+                Ok(_) => received(),
+                Err(_) => StatusCode::BAD_REQUEST.into_response(),
             },
         }
     }
 
     pub async fn run(mode: &str, addr: SocketAddr) {
         let app = match mode {
-            "bare" => Router::new().route(ROUTE, post(bare)),
-            "memory" | "redis" => Router::new()
-                .route(ROUTE, post(guarded))
-                .layer(WebhookLayer::new(receiver(mode == "redis").await)),
+            "bare" => bare_router(),
+            "memory" | "redis" => guarded_router(receiver(mode == "redis").await),
             "handwritten" => {
                 let st = Arc::new(HandWritten {
                     webhook: svix::webhooks::Webhook::new(SECRET).expect("secret"),
@@ -179,7 +159,7 @@ mod actix_server {
             Ok(_) => HttpResponse::Ok()
                 .content_type("application/json")
                 .body(RECEIVED),
-            Err(()) => HttpResponse::BadRequest().finish(),
+            Err(_) => HttpResponse::BadRequest().finish(),
         }
     }
 
@@ -238,7 +218,7 @@ mod rocket_server {
             .into_bytes()
             .await
             .map_err(|_| Status::BadRequest)?;
-        parse(&bytes).map_err(|()| Status::BadRequest)?;
+        parse(&bytes).map_err(|_| Status::BadRequest)?;
         Ok(RawJson(RECEIVED))
     }
 
