@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn ready_on_first_poll_needs_no_runtime_and_no_timer() {
         // No Tokio runtime here: arming a timer would panic.
-        let out = futures_executor_block_on(with_handler_deadline(
+        let out = poll_once(with_handler_deadline(
             Duration::from_millis(1),
             PendingFor(0),
         ));
@@ -211,7 +211,7 @@ mod tests {
     }
 
     /// Polls once with a no-op waker: enough for a future that is ready at once.
-    fn futures_executor_block_on<F: Future>(fut: F) -> F::Output {
+    fn poll_once<F: Future>(fut: F) -> F::Output {
         let mut fut = std::pin::pin!(fut);
         let mut cx = Context::from_waker(std::task::Waker::noop());
         match fut.as_mut().poll(&mut cx) {
