@@ -61,7 +61,11 @@ fn bench(c: &mut Criterion) {
             ),
         ),
     ];
-    for (name, mut app) in routes {
+    for (name, app) in routes {
+        // What `axum::serve` does once per connection: turn every route
+        // (and its layers) into a service up front. A bare `Router<()>` called
+        // as a service would apply the layers again on every request.
+        let mut app = app.with_state::<()>(());
         group.bench_function(name, |b| {
             b.iter_batched(
                 &request,
