@@ -290,24 +290,16 @@ impl Receiver {
     pub fn admit(&self, inbound: Inbound<'_>) -> impl Future<Output = Admission> + Send + '_ {
         let checked = self.check(&inbound);
         drop(inbound);
-        async move {
-            let outcome = match checked {
-                Ok(checked) => self.claim(checked).await,
-                Err(rejection) => Err(rejection),
-            };
-            outcome.unwrap_or_else(|rejection| {
-                match &rejection {
-                    Rejection::StoreUnavailable { source, .. } => {
-                        tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
-                    }
-                    r => tracing::info!(
-                        code = r.code(),
-                        status = r.status().as_u16(),
-                        "hookgate: delivery refused"
-                    ),
-                }
-                Admission::Respond(rejection.to_answer())
-            })
+        // Not an `async` block: one would keep `checked` in its own slot
+        // beside the claim future it moves into. Every adapter boxes this
+        // future inside its own per request, so its size is paid each time.
+        match checked {
+            Ok(checked) => AdmitFuture::Claiming {
+                claim: self.claim(checked),
+            },
+            Err(rejection) => AdmitFuture::Refused {
+                rejection: Some(rejection),
+            },
         }
     }
 
@@ -366,8 +358,9 @@ impl Receiver {
                 };
                 if let Some(rejection) = refused {
                     // Released at once, so a redelivery after registering is
-                    // processed.
-                    claim.settle(false).await.ok();
+                    // processed. Boxed: this rare path would otherwise size
+                    // every delivery's future.
+                    Box::pin(claim.settle(false)).await.ok();
                     return Err(rejection);
                 }
             }
@@ -469,6 +462,51 @@ impl Receiver {
             }
         }
     }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`Receiver::admit`] returns: the claim, or the refusal
+    /// decided before any store call.
+    #[project = AdmitProj]
+    enum AdmitFuture<C> {
+        Claiming { #[pin] claim: C },
+        Refused { rejection: Option<Rejection> },
+    }
+}
+
+impl<C> Future for AdmitFuture<C>
+where
+    C: Future<Output = Result<Admission, Rejection>>,
+{
+    type Output = Admission;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Admission> {
+        let outcome = match self.project() {
+            AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
+            AdmitProj::Refused { rejection } => Err(rejection
+                .take()
+                .expect("AdmitFuture polled after it completed")),
+        };
+        std::task::Poll::Ready(outcome.unwrap_or_else(refuse))
+    }
+}
+
+/// Logs a refusal and turns it into its answer.
+fn refuse(rejection: Rejection) -> Admission {
+    match &rejection {
+        Rejection::StoreUnavailable { source, .. } => {
+            tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
+        }
+        r => tracing::info!(
+            code = r.code(),
+            status = r.status().as_u16(),
+            "hookgate: delivery refused"
+        ),
+    }
+    Admission::Respond(rejection.to_answer())
 }
 
 /// `prefix` followed by `parts`, in one allocation (this runs per request).
