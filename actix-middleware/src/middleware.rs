@@ -172,7 +172,10 @@ where
             let _released = claim.settle(false).await;
             Err(error)
         }
-        Ok(Ok(res)) => match claim.settle(res.status().is_success()).await {
+        Ok(Ok(res)) => match claim
+            .settle(hookgate::handler_succeeded(res.status().as_u16()))
+            .await
+        {
             Ok(()) => Ok(res.map_into_left_body()),
             Err(answer) => {
                 let (req, _discarded) = res.into_parts();

@@ -147,6 +147,20 @@ impl Claim {
     }
 }
 
+/// Whether a handler's HTTP status means it processed the delivery: any 2xx.
+/// Only then is the delivery marked done; any other status (and an error, a
+/// panic or a time-out) releases the claim so the sender's retry is
+/// processed. Every adapter settles by this rule, decided here once.
+///
+/// ```
+/// use hookgate::handler_succeeded;
+/// assert!(handler_succeeded(200) && handler_succeeded(204) && handler_succeeded(299));
+/// assert!(!handler_succeeded(199) && !handler_succeeded(302) && !handler_succeeded(500));
+/// ```
+pub const fn handler_succeeded(status: u16) -> bool {
+    matches!(status, 200..=299)
+}
+
 /// Marks a claim done; on success forgets a finished known job.
 async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
     match config

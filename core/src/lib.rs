@@ -58,7 +58,7 @@ mod store_handle;
 #[cfg(feature = "redis")]
 pub mod redis;
 
-pub use claim::{Claim, ClaimRenewer};
+pub use claim::{handler_succeeded, Claim, ClaimRenewer};
 pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::{with_handler_deadline, Deadline, DeadlineElapsed};

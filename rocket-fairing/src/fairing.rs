@@ -4,7 +4,6 @@
 
 use hookgate::Receiver;
 use rocket::fairing::{self, Fairing, Info, Kind};
-use rocket::http::StatusClass;
 use rocket::{Build, Request, Response, Rocket};
 
 use crate::answer;
@@ -104,7 +103,7 @@ impl Fairing for WebhookFairing {
             }
             Decision::Admitted { claim, renewal } => {
                 drop(renewal);
-                let succeeded = response.status().class() == StatusClass::Success;
+                let succeeded = hookgate::handler_succeeded(response.status().code);
                 if let Err(replacement) = claim.settle(succeeded).await {
                     answer::write(response, &replacement);
                 }

@@ -181,7 +181,8 @@ where
             hookgate::with_handler_deadline(receiver.handler_deadline(), inner.call(req)).await;
         // Only a 2xx marks the delivery done; an error, a non-2xx or the
         // deadline (the handler's future was dropped) releases it.
-        let succeeded = matches!(&outcome, Ok(Ok(res)) if res.status().is_success());
+        let succeeded =
+            matches!(&outcome, Ok(Ok(res)) if hookgate::handler_succeeded(res.status().as_u16()));
         let settled = claim.settle(succeeded).await;
         match outcome {
             Err(_elapsed) => Ok(answer(&**responder, receiver.handler_timeout())),
