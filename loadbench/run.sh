@@ -37,6 +37,7 @@ for round in $(seq 1 "$rounds"); do
     line=$("$bin/loadgen" "$addr" "$v" "$connections" "$requests") || echo "$v: run had failures"
     echo "round $round: $line"
     echo "$line" >>"$work/results"
+    printf '%s\t%s\n' "$round" "$line" >>"$work/rounds"
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -59,3 +60,28 @@ for v in $variants; do
       printf "| %s | %d | %s | %d | %d |\n", v, median(rps, n), runs, median(p50, n), median(p99, n)
     }' "$work/results"
 done
+# Paired ratios: each round's two runs ran back to back, so their ratio is
+# steadier than a ratio of medians when the host's speed drifts.
+echo
+echo "| ratio | median of per-round ratios | per round |"
+echo "| --- | ---: | --- |"
+for pair in axum-memory/axum-bare axum-redis/axum-handwritten actix-memory/actix-bare rocket-memory/rocket-bare; do
+  num=${pair%/*}
+  den=${pair#*/}
+  awk -F'\t' -v num="$num" -v den="$den" -v pair="$pair" '
+    { split($3, a, " "); rps[$1 "," $2] = a[1]; if ($1 + 0 > n) n = $1 + 0 }
+    END {
+      m = 0; list = ""
+      for (r = 1; r <= n; r++) {
+        if ((r "," num) in rps && (r "," den) in rps && rps[r "," den] > 0) {
+          v[m] = rps[r "," num] / rps[r "," den]
+          list = list (m ? ", " : "") sprintf("%.2f", v[m]); m++
+        }
+      }
+      if (m == 0) exit
+      for (i = 0; i < m; i++) for (j = i + 1; j < m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+      med = (m % 2) ? v[int(m / 2)] : (v[m / 2 - 1] + v[m / 2]) / 2
+      printf "| %s | %.2f | %s |\n", pair, med, list
+    }' "$work/rounds"
+done
+
