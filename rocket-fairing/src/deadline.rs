@@ -74,7 +74,10 @@ impl Handler for Deadline {
                 stash.set_bounded(false);
                 outcome
             }
-            () = deadline => time_out(stash, receiver).await,
+            // Boxed: the rare path would otherwise size every request's
+            // future (boxed per request by Rocket) past the allocator's
+            // small-size classes.
+            () = deadline => Box::pin(time_out(stash, receiver)).await,
         }
     }
 }
