@@ -1,6 +1,6 @@
 //! # hookgate-tower
 //!
-//! The tower / axum adapter of [hookgate](hookgate): one layer verifies,
+//! The tower / axum adapter of [hookgate]: one layer verifies,
 //! checks and deduplicates every webhook delivery before the handler runs; one
 //! extractor hands the handler the typed event.
 //!
