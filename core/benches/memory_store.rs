@@ -1,7 +1,9 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 //! The in-memory store's claim + mark-done pair, per delivery, with fresh keys:
 //! on a small store (everything in cache) and on the default 100 000-key store
-//! kept full (every claim evicts the oldest done marker), as under sustained load.
+//! kept full (every claim evicts the oldest done marker), as under sustained load;
+//! and a new default store filled with its first 100 000 deliveries, as a
+//! freshly started receiver is.
 //!
 //! `cargo bench -p hookgate --bench memory_store`
 
@@ -49,6 +51,26 @@ fn bench(c: &mut Criterion) {
             )
         });
     }
+    group.finish();
+
+    let mut group = c.benchmark_group("memory_store_fill");
+    group.sample_size(10);
+    let keys: Vec<String> = (0..MemoryStore::DEFAULT_CAPACITY)
+        .map(|n| format!("hookgate:msg:msg_2b8f0c1d_{n}"))
+        .collect();
+    group.bench_function(BenchmarkId::from_parameter(keys.len()), |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let store = MemoryStore::new();
+                for k in &keys {
+                    let t = ClaimToken::random();
+                    store.claim(k, t, IN_FLIGHT).await.expect("claim");
+                    store.complete(k, t, DONE).await.expect("done");
+                }
+                store
+            })
+        })
+    });
     group.finish();
 }
 
