@@ -27,7 +27,7 @@ use crate::store_handle::StoreHandle;
 /// One inbound request as an adapter hands it to the core.
 pub struct Inbound<'a> {
     /// The request headers.
-    pub headers: &'a (dyn HeaderLookup + Sync),
+    pub headers: &'a dyn HeaderLookup,
     /// The whole raw body, read once (bounded by [`Receiver::max_body_bytes`]).
     pub body: Bytes,
     /// The TCP peer address, from the connection (never from a header).

@@ -679,3 +679,51 @@ fn debug_shows_no_secret() {
         "{text}"
     );
 }
+
+/// Headers a framework keeps in a type that is not `Sync` (here a `RefCell`
+/// that counts lookups, as an `Rc`-based adapter might hold them).
+struct CountingHeaders {
+    inner: HeaderList,
+    lookups: std::cell::RefCell<usize>,
+}
+
+impl hookgate::HeaderLookup for CountingHeaders {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        *self.lookups.borrow_mut() += 1;
+        self.inner.first(name)
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        *self.lookups.borrow_mut() += 1;
+        self.inner.each(name, f)
+    }
+}
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+
+// An adapter's header type need not be `Sync`: admission reads the headers
+// when `admit` is called, and its future, which holds none of them, stays
+// `Send` for multi-threaded runtimes.
+#[tokio::test]
+async fn headers_need_not_be_sync_and_the_admit_future_stays_send() {
+    let r = signed_receiver();
+    let headers = CountingHeaders {
+        inner: signed("msg_not_sync", NOW, BODY),
+        lookups: std::cell::RefCell::new(0),
+    };
+    let future = assert_send(r.admit(hookgate::Inbound {
+        headers: &headers,
+        body: bytes::Bytes::from_static(BODY),
+        peer: None,
+    }));
+    assert!(
+        *headers.lookups.borrow() > 0,
+        "the headers are read when admit is called"
+    );
+    drop(headers);
+    let (delivery, claim) = proceed(future.await);
+    assert_eq!(delivery.message_id(), Some("msg_not_sync"));
+    claim.settle(true).await.unwrap();
+}
