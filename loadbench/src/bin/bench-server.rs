@@ -7,7 +7,9 @@
 //! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
 //! `redis://127.0.0.1:6379/`). `WORKERS` sets the worker threads of the Tokio
 //! runtime the axum and Rocket variants run on (default 2; actix always uses
-//! 2 workers). Prints `listening on <addr>` when ready.
+//! 2 workers). `STORE_CAPACITY` sets the capacity of the `*-memory`
+//! variants' store (default: `MemoryStore::DEFAULT_CAPACITY`), e.g. 1000 to
+//! keep its table in cache. Prints `listening on <addr>` when ready.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +35,11 @@ async fn receiver(redis: bool) -> Receiver {
     let builder = if redis {
         let conn = connect(&redis_url()).await.expect("redis");
         builder.store(RedisStore::new(conn))
+    } else if let Ok(capacity) = std::env::var("STORE_CAPACITY") {
+        let capacity = capacity
+            .parse()
+            .expect("STORE_CAPACITY is a number of keys");
+        builder.store(hookgate::MemoryStore::with_capacity(capacity))
     } else {
         builder
     };
