@@ -46,7 +46,6 @@ impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
 /// assert!(!jobs.is_known("job_1").await.unwrap());
 /// # });
 /// ```
-#[derive(Debug)]
 pub struct MemoryJobRegistry {
     jobs: Mutex<HashMap<String, Instant>>,
     capacity: usize,
@@ -79,6 +78,15 @@ impl MemoryJobRegistry {
 impl Default for MemoryJobRegistry {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Shows the capacity only, not the up to 100 000 ids it holds.
+impl std::fmt::Debug for MemoryJobRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryJobRegistry")
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,6 +127,15 @@ impl JobRegistry for MemoryJobRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn debug_shows_the_capacity_not_the_ids() {
+        let r = MemoryJobRegistry::with_capacity(2);
+        r.register("job_secret_name", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(format!("{r:?}"), "MemoryJobRegistry { capacity: 2, .. }");
+    }
 
     #[tokio::test]
     async fn expires_and_is_bounded() {

@@ -42,7 +42,6 @@ const SHARDS: usize = 16;
 /// assert_eq!(store.claim("k", ClaimToken::random(), ttl).await.unwrap(), ClaimOutcome::Done);
 /// # });
 /// ```
-#[derive(Debug)]
 pub struct MemoryStore {
     shards: Box<[Mutex<Shard>]>,
     shard_capacity: usize,
@@ -168,6 +167,16 @@ fn expiry(now: u64, ttl: Duration) -> u64 {
 impl Default for MemoryStore {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Shows the capacity only: never the hash key (with it a sender could aim
+/// for colliding keys) nor the entries (a full store holds 100 000).
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("capacity", &(self.shard_capacity * SHARDS))
+            .finish_non_exhaustive()
     }
 }
 
@@ -579,6 +588,14 @@ mod tests {
             assert!(s.complete(&k, t, DONE).await.unwrap());
         }
         assert_eq!(s.len(), 100_000);
+    }
+
+    #[test]
+    fn debug_shows_neither_the_hash_key_nor_the_entries() {
+        let s = MemoryStore::with_capacity(SHARDS * 2);
+        s.claim_now("k", ClaimToken::random(), TTL).unwrap();
+        let shown = format!("{s:?}");
+        assert_eq!(shown, "MemoryStore { capacity: 32, .. }");
     }
 
     #[test]
