@@ -33,7 +33,9 @@ impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
 }
 
 /// In-memory [`JobRegistry`], bounded: when full, expired ids are swept, and if
-/// none expired, registering fails with [`StoreError::Full`].
+/// none expired, registering fails with [`StoreError::Full`]. A full registry
+/// is swept only once one of its ids can have expired, so refusing costs no
+/// scan of every id.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -47,8 +49,27 @@ impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
 /// # });
 /// ```
 pub struct MemoryJobRegistry {
-    jobs: Mutex<HashMap<String, Instant>>,
+    jobs: Mutex<Jobs>,
     capacity: usize,
+}
+
+#[derive(Default)]
+struct Jobs {
+    expiry: HashMap<String, Instant>,
+    /// No id expires before this (a lower bound: lowered by every
+    /// registration, recomputed by every sweep); `None` when empty or unknown.
+    earliest: Option<Instant>,
+}
+
+impl Jobs {
+    /// Drops the expired ids, unless none can have expired yet.
+    fn sweep(&mut self, now: Instant) {
+        if self.earliest.is_some_and(|t| now < t) {
+            return;
+        }
+        self.expiry.retain(|_, expires| *expires > now);
+        self.earliest = self.expiry.values().min().copied();
+    }
 }
 
 impl MemoryJobRegistry {
@@ -68,7 +89,7 @@ impl MemoryJobRegistry {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Jobs> {
         self.jobs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -95,23 +116,25 @@ impl JobRegistry for MemoryJobRegistry {
     async fn register(&self, job_id: &str, ttl: Duration) -> Result<(), StoreError> {
         let now = Instant::now();
         let mut jobs = self.lock();
-        if jobs.len() >= self.capacity && !jobs.contains_key(job_id) {
-            jobs.retain(|_, expires| *expires > now);
-            if jobs.len() >= self.capacity {
+        if jobs.expiry.len() >= self.capacity && !jobs.expiry.contains_key(job_id) {
+            jobs.sweep(now);
+            if jobs.expiry.len() >= self.capacity {
                 return Err(StoreError::Full);
             }
         }
-        jobs.insert(job_id.to_owned(), now + ttl);
+        let expires = now + ttl;
+        jobs.expiry.insert(job_id.to_owned(), expires);
+        jobs.earliest = Some(jobs.earliest.map_or(expires, |t| t.min(expires)));
         Ok(())
     }
 
     async fn is_known(&self, job_id: &str) -> Result<bool, StoreError> {
         let now = Instant::now();
         let mut jobs = self.lock();
-        match jobs.get(job_id) {
+        match jobs.expiry.get(job_id) {
             Some(expires) if *expires > now => Ok(true),
             Some(_) => {
-                jobs.remove(job_id);
+                jobs.expiry.remove(job_id);
                 Ok(false)
             }
             None => Ok(false),
@@ -119,7 +142,7 @@ impl JobRegistry for MemoryJobRegistry {
     }
 
     async fn forget(&self, job_id: &str) -> Result<(), StoreError> {
-        self.lock().remove(job_id);
+        self.lock().expiry.remove(job_id);
         Ok(())
     }
 }
@@ -127,6 +150,32 @@ impl JobRegistry for MemoryJobRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_full_registry_admits_once_any_id_expires() {
+        let r = MemoryJobRegistry::with_capacity(2);
+        r.register("a", Duration::from_secs(60)).await.unwrap();
+        r.register("b", Duration::from_secs(60)).await.unwrap();
+        // Full, nothing expired: refused, and the sweep notes that nothing
+        // expires for a minute.
+        assert!(matches!(
+            r.register("c", Duration::from_secs(60)).await,
+            Err(StoreError::Full)
+        ));
+        // Room again, taken by a short-lived id: that id, not the minute the
+        // sweep noted, is when the next one can expire.
+        r.forget("a").await.unwrap();
+        r.register("d", Duration::from_millis(20)).await.unwrap();
+        assert!(matches!(
+            r.register("e", Duration::from_secs(60)).await,
+            Err(StoreError::Full)
+        ));
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        r.register("e", Duration::from_secs(60)).await.unwrap();
+        assert!(r.is_known("e").await.unwrap());
+        assert!(!r.is_known("d").await.unwrap());
+        assert!(r.is_known("b").await.unwrap());
+    }
 
     #[tokio::test]
     async fn debug_shows_the_capacity_not_the_ids() {
