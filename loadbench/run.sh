@@ -80,7 +80,7 @@ done
 echo
 echo "| ratio | median of per-round ratios | per round | server CPU per request, den ÷ num: median of per-round ratios |"
 echo "| --- | ---: | --- | ---: |"
-for pair in axum-memory/axum-bare axum-redis/axum-handwritten actix-memory/actix-bare rocket-memory/rocket-bare; do
+for pair in axum-memory/axum-bare axum-floor/axum-bare axum-memory/axum-floor axum-redis/axum-handwritten actix-memory/actix-bare rocket-memory/rocket-bare; do
   num=${pair%/*}
   den=${pair#*/}
   awk -F'\t' -v num="$num" -v den="$den" -v pair="$pair" '

@@ -1,7 +1,8 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 //! What `WebhookLayer` costs per request, in-process (no sockets): the load
 //! benchmark's own axum route (`hookgate_loadbench::axum_route`), bare and
-//! behind the layer with the default in-memory store,
+//! behind the layer with the default in-memory store, and the floor (the
+//! same verify + claim + mark done written inline in the handler, no layer),
 //! called with 1 KiB signed Reducto events, each with a fresh message id so
 //! every call takes the full path (verify, claim, handler, mark done).
 //!
@@ -18,7 +19,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use hookgate::{Receiver, Secret};
-use hookgate_loadbench::axum_route::{bare_router, guarded_router};
+use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router};
 use hookgate_loadbench::{event_body, ROUTE, SECRET};
 use tower::{Service, ServiceExt};
 
@@ -51,6 +52,7 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     let routes = [
         ("bare", bare_router()),
+        ("floor_inline_memory", floor_router()),
         (
             "webhook_layer_memory",
             guarded_router(

@@ -1,7 +1,8 @@
 //! One webhook route served in one of several ways, for the load benchmark.
 //!
 //! `bench-server <variant> <addr>`; variants:
-//! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`,
+//! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`, `axum-floor`
+//! (verify + in-memory claim written inline in the handler, no layer),
 //! `actix-bare`, `actix-memory`, `actix-redis`,
 //! `rocket-bare`, `rocket-memory`, `rocket-redis`.
 //! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hookgate::redis::{connect, RedisStore};
 use hookgate::{JobEvent, Receiver};
-use hookgate_loadbench::axum_route::{bare_router, guarded_router, received};
+use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, received};
 use hookgate_loadbench::{parse, RECEIVED, ROUTE, SECRET};
 
 fn redis_url() -> String {
@@ -132,6 +133,7 @@ mod axum_server {
     pub async fn run(mode: &str, addr: SocketAddr) {
         let app = match mode {
             "bare" => bare_router(),
+            "floor" => floor_router(),
             "memory" | "redis" => guarded_router(receiver(mode == "redis").await),
             "handwritten" => {
                 let st = Arc::new(HandWritten {

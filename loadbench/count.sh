@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Instructions per delivery of the load benchmark's axum routes, in-process,
+# counted by callgrind: exact and repeatable, where the clock on a shared VM
+# is not. Each route serves n1 and then n2 fresh signed 1 KiB deliveries in
+# two runs; only `serve_one` is counted, and the difference of the two runs
+# divided by n2 - n1 is what one delivery costs once the process is warm.
+# Valgrind runs SHA-256 in software (it hides the CPU's SHA extensions), so
+# the SHA-256 compression function is reported apart and left out of the
+# last column.
+#
+#   bash loadbench/count.sh [n1=2000] [n2=4000]
+#   ROUTES="bare floor" bash loadbench/count.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n1="${1:-2000}"
+n2="${2:-4000}"
+routes="${ROUTES:-bare floor memory}"
+command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)"; exit 1; }
+cargo build --release -q -p hookgate-loadbench --bin route-loop
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Total instructions counted, and those inside SHA-256's compression (inclusive).
+count() {
+  valgrind --tool=callgrind --callgrind-out-file="$work/out" \
+    --toggle-collect='*route_loop*serve_one*' target/release/route-loop "$1" "$2" 2>/dev/null
+  local total sha
+  total=$(callgrind_annotate "$work/out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+  sha=$(callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null |
+    awk '/sha256.*compress/ { gsub(",", "", $1); if ($1 + 0 > m) m = $1 + 0 } END { print m + 0 }')
+  echo "$total $sha"
+}
+echo "| route | instructions per delivery | of which SHA-256 (software) | outside SHA-256 |"
+echo "| --- | ---: | ---: | ---: |"
+for r in $routes; do
+  read -r t1 s1 <<<"$(count "$r" "$n1")"
+  read -r t2 s2 <<<"$(count "$r" "$n2")"
+  awk -v r="$r" -v t1="$t1" -v t2="$t2" -v s1="$s1" -v s2="$s2" -v n="$((n2 - n1))" 'BEGIN {
+    t = (t2 - t1) / n; s = (s2 - s1) / n
+    printf "| %s | %.0f | %.0f | %.0f |\n", r, t, s, t - s }'
+done
