@@ -12,15 +12,15 @@
 //! own CPU. `cargo bench -p hookgate-loadbench --bench overhead`
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::StatusCode;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use hookgate::{Receiver, Secret};
-use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router};
-use hookgate_loadbench::{event_body, ROUTE, SECRET};
+use hookgate::Receiver;
+use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, signed_delivery};
+use hookgate_loadbench::{event_body, SECRET};
 use tower::{Service, ServiceExt};
 
 fn bench(c: &mut Criterion) {
@@ -29,23 +29,12 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let body = Bytes::from(event_body(1024));
-    let secret = Secret::parse(SECRET).expect("secret");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
     let next = AtomicU64::new(0);
     let request = || {
-        let id = format!("msg_bench_{}", next.fetch_add(1, Ordering::Relaxed));
-        let sig = secret.sign(&id, now, &body);
-        http::Request::post(ROUTE)
-            .header("svix-id", id)
-            .header("svix-timestamp", now.to_string())
-            .header("svix-signature", sig)
-            .header("content-type", "application/json")
-            .header("content-length", body.len())
-            .body(Body::from(body.clone()))
-            .expect("request")
+        signed_delivery(
+            &format!("msg_bench_{}", next.fetch_add(1, Ordering::Relaxed)),
+            &body,
+        )
     };
 
     let mut group = c.benchmark_group("axum_route_1KiB");

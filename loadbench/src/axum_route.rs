@@ -51,6 +51,24 @@ pub fn guarded_router(receiver: Receiver) -> Router {
         .layer(WebhookLayer::new(receiver))
 }
 
+/// A `POST /webhook/reducto` of `body` with message id `id`, signed now with
+/// the bench secret as a Svix sender signs (what the in-process benches and
+/// tests send).
+pub fn signed_delivery(id: &str, body: &Bytes) -> http::Request<axum::body::Body> {
+    let secret = Secret::parse(crate::SECRET).expect("the bench secret parses");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    http::Request::post(ROUTE)
+        .header("svix-id", id)
+        .header("svix-timestamp", now.to_string())
+        .header("svix-signature", secret.sign(id, now, body))
+        .header("content-type", "application/json")
+        .header("content-length", body.len())
+        .body(axum::body::Body::from(body.clone()))
+        .expect("a valid request")
+}
+
 /// The floor's body limit: axum's default for the `Bytes` extractor, which
 /// the bare route uses.
 const FLOOR_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -119,21 +137,13 @@ mod tests {
     use axum::body::Body;
     use tower::ServiceExt;
 
-    fn delivery(id: &str, signature: Option<&str>) -> http::Request<Body> {
-        let body = crate::event_body(1024);
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_secs() as i64;
-        let secret = Secret::parse(crate::SECRET).expect("secret");
-        let sig = signature.map_or_else(|| secret.sign(id, now, &body), str::to_owned);
-        http::Request::post(ROUTE)
-            .header("svix-id", id)
-            .header("svix-timestamp", now.to_string())
-            .header("svix-signature", sig)
-            .header("content-type", "application/json")
-            .body(Body::from(body))
-            .expect("request")
+    fn delivery(id: &str, signature: Option<&'static str>) -> http::Request<Body> {
+        let mut req = signed_delivery(id, &Bytes::from(crate::event_body(1024)));
+        if let Some(forged) = signature {
+            req.headers_mut()
+                .insert("svix-signature", http::HeaderValue::from_static(forged));
+        }
+        req
     }
 
     async fn status(app: &Router, req: http::Request<Body>) -> StatusCode {

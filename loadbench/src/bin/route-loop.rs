@@ -9,15 +9,13 @@
 //! `route-loop <bare|floor|memory> <n>`. Only `serve_one` is meant to be
 //! counted (`--toggle-collect`): building and signing the requests is not.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::Router;
 use bytes::Bytes;
-use hookgate::{Receiver, Secret};
-use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router};
-use hookgate_loadbench::{event_body, ROUTE, SECRET};
+use hookgate::Receiver;
+use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, signed_delivery};
+use hookgate_loadbench::{event_body, SECRET};
 use tower::{Service, ServiceExt};
 
 type App = axum::routing::RouterIntoService<Body>;
@@ -64,21 +62,8 @@ fn main() {
         .build()
         .expect("runtime");
     let body = Bytes::from(event_body(1024));
-    let secret = Secret::parse(SECRET).expect("secret");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
     for i in 0..n {
-        let id = format!("msg_loop_{i}");
-        let req = http::Request::post(ROUTE)
-            .header("svix-id", &id)
-            .header("svix-timestamp", now.to_string())
-            .header("svix-signature", secret.sign(&id, now, &body))
-            .header("content-type", "application/json")
-            .header("content-length", body.len())
-            .body(Body::from(body.clone()))
-            .expect("request");
+        let req = signed_delivery(&format!("msg_loop_{i}"), &body);
         let status = serve_one(&rt, &mut app, req);
         assert_eq!(status, StatusCode::OK, "delivery {i}");
     }
