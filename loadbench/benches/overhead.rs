@@ -18,9 +18,8 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use hookgate::Receiver;
-use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, signed_delivery};
-use hookgate_loadbench::{event_body, SECRET};
+use hookgate_loadbench::axum_route::{bare_router, floor_router, memory_router, signed_delivery};
+use hookgate_loadbench::event_body;
 use tower::{Service, ServiceExt};
 
 fn bench(c: &mut Criterion) {
@@ -42,15 +41,7 @@ fn bench(c: &mut Criterion) {
     let routes = [
         ("bare", bare_router()),
         ("floor_inline_memory", floor_router()),
-        (
-            "webhook_layer_memory",
-            guarded_router(
-                Receiver::builder()
-                    .secret(SECRET)
-                    .build()
-                    .expect("receiver"),
-            ),
-        ),
+        ("webhook_layer_memory", memory_router()),
     ];
     for (name, app) in routes {
         // What `axum::serve` does once per connection: turn every route

@@ -4,7 +4,7 @@
 //! from here, so they measure the same code.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -13,8 +13,8 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use hookgate::{
-    ClaimOutcome, ClaimToken, IdempotencyStore, JobEvent, KeyRing, MemoryStore, Receiver, Secret,
-    Tolerance,
+    ClaimOutcome, ClaimToken, Clock, IdempotencyStore, JobEvent, KeyRing, MemoryStore, Receiver,
+    Secret, SystemClock, Tolerance,
 };
 use hookgate_tower::{Webhook, WebhookLayer};
 
@@ -44,6 +44,18 @@ pub fn bare_router() -> Router {
     Router::new().route(ROUTE, post(bare))
 }
 
+/// `POST /webhook/reducto` behind `WebhookLayer` with a receiver of the
+/// bench secret and the default in-memory store (what the in-process benches
+/// measure; `bench-server` builds its own receivers).
+pub fn memory_router() -> Router {
+    guarded_router(
+        Receiver::builder()
+            .secret(crate::SECRET)
+            .build()
+            .expect("the bench receiver builds"),
+    )
+}
+
 /// `POST /webhook/reducto` behind `WebhookLayer` with `receiver`.
 pub fn guarded_router(receiver: Receiver) -> Router {
     Router::new()
@@ -55,18 +67,20 @@ pub fn guarded_router(receiver: Receiver) -> Router {
 /// the bench secret as a Svix sender signs (what the in-process benches and
 /// tests send).
 pub fn signed_delivery(id: &str, body: &Bytes) -> http::Request<axum::body::Body> {
-    let secret = Secret::parse(crate::SECRET).expect("the bench secret parses");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = SystemClock.now_unix();
     http::Request::post(ROUTE)
         .header("svix-id", id)
         .header("svix-timestamp", now.to_string())
-        .header("svix-signature", secret.sign(id, now, body))
+        .header("svix-signature", bench_secret().sign(id, now, body))
         .header("content-type", "application/json")
         .header("content-length", body.len())
         .body(axum::body::Body::from(body.clone()))
         .expect("a valid request")
+}
+
+/// The secret every variant verifies with, parsed.
+fn bench_secret() -> Secret {
+    Secret::parse(crate::SECRET).expect("the bench secret parses")
 }
 
 /// The floor's body limit: axum's default for the `Bytes` extractor, which
@@ -93,9 +107,7 @@ async fn floor(State(f): State<Arc<Floor>>, req: Request) -> Response {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let headers = &parts.headers;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = SystemClock.now_unix();
     let Ok(signed) = f.ring.verify(headers, &body, now, Tolerance::default()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -123,9 +135,8 @@ async fn floor(State(f): State<Arc<Floor>>, req: Request) -> Response {
 /// `POST /webhook/reducto` with the floor handler: verify, claim, parse and
 /// mark done inline, the in-memory store at its default size.
 pub fn floor_router() -> Router {
-    let secret = Secret::parse(crate::SECRET).expect("the bench secret parses");
     let state = Arc::new(Floor {
-        ring: KeyRing::from(secret),
+        ring: KeyRing::from(bench_secret()),
         store: MemoryStore::new(),
     });
     Router::new().route(ROUTE, post(floor)).with_state(state)
@@ -154,17 +165,11 @@ mod tests {
     /// do: all answer a signed delivery, and only the bare one takes a forged.
     #[tokio::test]
     async fn the_floor_and_the_layer_verify_and_the_bare_route_does_not() {
-        let guarded = guarded_router(
-            Receiver::builder()
-                .secret(crate::SECRET)
-                .build()
-                .expect("receiver"),
-        );
         let forged = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
         for (name, app, forged_status) in [
             ("bare", bare_router(), StatusCode::OK),
             ("floor", floor_router(), StatusCode::UNAUTHORIZED),
-            ("layer", guarded, StatusCode::UNAUTHORIZED),
+            ("layer", memory_router(), StatusCode::UNAUTHORIZED),
         ] {
             assert_eq!(
                 status(&app, delivery("msg_1", None)).await,

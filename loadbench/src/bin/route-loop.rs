@@ -13,9 +13,8 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use axum::Router;
 use bytes::Bytes;
-use hookgate::Receiver;
-use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, signed_delivery};
-use hookgate_loadbench::{event_body, SECRET};
+use hookgate_loadbench::axum_route::{bare_router, floor_router, memory_router, signed_delivery};
+use hookgate_loadbench::event_body;
 use tower::{Service, ServiceExt};
 
 type App = axum::routing::RouterIntoService<Body>;
@@ -44,12 +43,7 @@ fn main() {
     let router: Router = match route.as_str() {
         "bare" => bare_router(),
         "floor" => floor_router(),
-        "memory" => guarded_router(
-            Receiver::builder()
-                .secret(SECRET)
-                .build()
-                .expect("receiver"),
-        ),
+        "memory" => memory_router(),
         other => {
             eprintln!("unknown route {other}");
             std::process::exit(2);
