@@ -268,7 +268,6 @@ impl MemoryStore {
     ) -> Result<ClaimOutcome, StoreError> {
         let now = self.now();
         let (fp, mut shard) = self.shard(key);
-        let expires = expiry(now, in_flight_ttl);
         if let Some(e) = shard.table.find_mut(fp.hash, same_key(fp)) {
             if e.is_live(now) {
                 return Ok(if e.is_done() {
@@ -279,13 +278,13 @@ impl MemoryStore {
             }
             // Expired: take it over in place (it stays queued where it was).
             e.owner = owner(token);
-            e.expires = expires;
+            e.expires = expiry(now, in_flight_ttl);
             return Ok(ClaimOutcome::Fresh);
         }
         if !shard.make_room(self.shard_capacity, now) {
             return Err(StoreError::Full);
         }
-        shard.insert(fp, owner(token), expires);
+        shard.insert(fp, owner(token), expiry(now, in_flight_ttl));
         Ok(ClaimOutcome::Fresh)
     }
 
