@@ -460,10 +460,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_live_claim_at_the_head_never_blocks_or_is_evicted() {
-        // Two keys of room per shard. "live" is the oldest write of its shard
+        // Two keys of room per shard. "live" is the oldest claim of its shard
         // and stays in flight: eviction must go past it (not answer `Full`
-        // while done markers could go), skip the stale writes that releases
-        // leave behind, and never evict the live claim itself.
+        // while done markers could go), skip the stale fingerprints that
+        // releases leave behind, and never evict the live claim itself.
         let s = MemoryStore::with_capacity(SHARDS * 2);
         let me = ClaimToken::random();
         assert_eq!(s.claim("live", me, TTL).await.unwrap(), ClaimOutcome::Fresh);
