@@ -2,12 +2,18 @@
 //! every configured one must pass.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use subtle::ConstantTimeEq;
 
-use crate::rejection::Rejection;
+use crate::admit::{dedupe_key, Checked};
+use crate::delivery::{Delivery, Facts, Mode};
+use crate::event::StatusKind;
+use crate::peek::peek;
+use crate::rejection::{PayloadError, Rejection};
 
 /// The metadata field a direct-mode token is read from unless told otherwise.
 pub const DEFAULT_TOKEN_FIELD: &str = "webhook_secret";
@@ -116,6 +122,51 @@ impl DirectPolicy {
             Some(given) if expected.matches(given.as_bytes()) => Ok(()),
             Some(_) => Err(Rejection::InvalidToken),
         }
+    }
+    /// Runs the checks the payload carries (token) and identifies the
+    /// delivery: the dedupe key is job id + status (case-insensitive).
+    pub(crate) fn identify(
+        &self,
+        body: &Bytes,
+        client: Option<IpAddr>,
+        key_prefix: &str,
+    ) -> Result<Checked, Rejection> {
+        let token_field = self.token.as_ref().map(|_| &*self.token_field);
+        let peeked = peek(body, token_field)
+            .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
+        self.check_token(peeked.token.as_deref())?;
+        let job_id = peeked
+            .job_id
+            .filter(|j| !j.is_empty())
+            .ok_or(Rejection::MissingField("job_id"))?;
+        let status = peeked
+            .status
+            .filter(|s| !s.is_empty())
+            .ok_or(Rejection::MissingField("status"))?;
+        let kind = StatusKind::of(&status);
+        let status_key = match kind {
+            StatusKind::Other => status.to_ascii_lowercase(),
+            k => k.as_str().to_owned(),
+        };
+        let key = dedupe_key(key_prefix, &["job:", &job_id, ":", &status_key]);
+        let known_job = self.known_jobs.then(|| job_id.clone());
+        let forget_job = (self.known_jobs && kind.is_final()).then(|| job_id.clone());
+        Ok(Checked {
+            delivery: Delivery::new(Facts {
+                body: body.clone(),
+                mode: Mode::Direct,
+                family: None,
+                message_id: None,
+                timestamp: None,
+                job_id: Some(job_id),
+                status: Some(status),
+                client_addr: client,
+                redact_field: self.token.as_ref().map(|_| self.token_field.clone()),
+            }),
+            key,
+            known_job,
+            forget_job,
+        })
     }
 }
 

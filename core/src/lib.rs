@@ -36,6 +36,8 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+mod admit;
+mod builder;
 mod claim;
 mod client_addr;
 mod clock;
@@ -53,11 +55,13 @@ mod receiver;
 mod rejection;
 mod secret;
 mod signature;
+mod signed;
 mod store_handle;
 
 #[cfg(feature = "redis")]
 pub mod redis;
 
+pub use builder::{BuildError, ReceiverBuilder};
 pub use claim::{handler_succeeded, Claim, ClaimRenewer};
 pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -70,7 +74,7 @@ pub use headers::{declared_length, HeaderList, HeaderLookup};
 pub use idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 pub use jobs::{JobRegistry, MemoryJobRegistry};
 pub use memory_store::MemoryStore;
-pub use receiver::{Admission, BuildError, Inbound, Receiver, ReceiverBuilder};
+pub use receiver::{Admission, Inbound, Receiver};
 pub use rejection::{Answer, PayloadError, Rejection, JSON_CONTENT_TYPE};
 pub use secret::{KeyRing, PublicKey, Secret, SecretError, SigningKey, VerifyingKey};
 pub use signature::{

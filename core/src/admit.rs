@@ -1,0 +1,181 @@
+//! Admission, step by step: the checks decided from the request alone
+//! (`check`), then the claim and the known-job look-up (`claim`), driven by
+//! [`AdmitFuture`].
+
+use std::future::Future;
+
+use crate::claim::Claim;
+use crate::client_addr::client_addr;
+use crate::delivery::Delivery;
+use crate::headers::HeaderLookup;
+use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
+use crate::receiver::{Admission, Inbound, ModeConfig, Receiver};
+use crate::rejection::{Answer, Rejection};
+
+/// The parts of a checked delivery the async half of admission needs.
+pub(crate) struct Checked {
+    pub(crate) delivery: Delivery,
+    pub(crate) key: String,
+    /// Direct mode with known jobs: the job id to look up.
+    pub(crate) known_job: Option<String>,
+    /// Whether settling should forget the job (known jobs + final status).
+    pub(crate) forget_job: Option<String>,
+}
+
+impl Receiver {
+    /// The asynchronous half of admission: claim, then the known-job check.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an async fn would copy `checked` into a local and hold both"
+    )]
+    pub(crate) fn claim(
+        &self,
+        checked: Checked,
+    ) -> impl Future<Output = Result<Admission, Rejection>> + Send + '_ {
+        // `async move` over `checked` (not an `async fn`, which would copy it).
+        async move {
+            let s = &self.inner.settle;
+            // Claim before the known-job check: a retry of a final event whose
+            // job was forgotten once processed must still find its done marker
+            // and be answered as a duplicate, not as an unknown job.
+            let token = ClaimToken::random();
+            let claim = match s
+                .store
+                .claim(s.deadline, &checked.key, token, s.in_flight_ttl)
+                .await
+            {
+                Ok(ClaimOutcome::Fresh) => {
+                    Claim::owned(s.clone(), checked.key, token, checked.forget_job)
+                }
+                Ok(ClaimOutcome::Done) => {
+                    tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
+                    return Ok(Admission::Respond(Answer::duplicate()));
+                }
+                Ok(ClaimOutcome::InFlight) => {
+                    return Err(Rejection::InFlight {
+                        retry_after: s.retry_after,
+                    })
+                }
+                Err(source) => {
+                    self.store_failed(source)?;
+                    Claim::unclaimed()
+                }
+            };
+            if let Some(job) = &checked.known_job {
+                let refused = match s.within(s.jobs().is_known(job)).await {
+                    Ok(true) => None,
+                    Ok(false) => Some(Rejection::UnknownJob),
+                    Err(source) => self.store_failed(source).err(),
+                };
+                if let Some(rejection) = refused {
+                    // Released at once, so a redelivery after registering is
+                    // processed. Boxed: this rare path would otherwise size
+                    // every delivery's future.
+                    Box::pin(claim.settle(false)).await.ok();
+                    return Err(rejection);
+                }
+            }
+            Ok(Admission::Proceed(checked.delivery, claim))
+        }
+    }
+
+    /// Fail closed (503), unless fail-open was chosen: then log and go on.
+    fn store_failed(&self, source: StoreError) -> Result<(), Rejection> {
+        if self.inner.fail_open {
+            tracing::warn!(error = %source, "hookgate: store unavailable; FAIL-OPEN skips this check");
+            Ok(())
+        } else {
+            Err(Rejection::StoreUnavailable {
+                retry_after: self.inner.settle.retry_after,
+                source,
+            })
+        }
+    }
+
+    /// The synchronous half: everything decided from the request alone.
+    pub(crate) fn check(&self, inbound: &Inbound<'_>) -> Result<Checked, Rejection> {
+        let inner = &*self.inner;
+        let headers: &dyn HeaderLookup = inbound.headers;
+        if inbound.body.len() > inner.max_body {
+            return Err(Rejection::PayloadTooLarge {
+                limit: inner.max_body,
+            });
+        }
+        for required in &inner.required_headers {
+            required.check(headers)?;
+        }
+        let client = client_addr(inbound.peer, headers, &inner.trusted_proxies);
+        if let Some(allowed) = &inner.allowed_sources {
+            match client {
+                Some(addr) if allowed.contains(addr) => {}
+                _ => return Err(Rejection::SourceNotAllowed),
+            }
+        }
+        match &inner.mode {
+            ModeConfig::Signed(signed) => signed.identify(
+                &*inner.clock,
+                headers,
+                &inbound.body,
+                client,
+                &inner.key_prefix,
+            ),
+            ModeConfig::Direct(policy) => policy.identify(&inbound.body, client, &inner.key_prefix),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`Receiver::admit`] returns: the claim, or the refusal
+    /// decided before any store call.
+    #[project = AdmitProj]
+    pub(crate) enum AdmitFuture<C> {
+        Claiming { #[pin] claim: C },
+        Refused { rejection: Option<Rejection> },
+    }
+}
+
+impl<C> Future for AdmitFuture<C>
+where
+    C: Future<Output = Result<Admission, Rejection>>,
+{
+    type Output = Admission;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Admission> {
+        let outcome = match self.project() {
+            AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
+            AdmitProj::Refused { rejection } => Err(rejection
+                .take()
+                .expect("AdmitFuture polled after it completed")),
+        };
+        std::task::Poll::Ready(outcome.unwrap_or_else(refuse))
+    }
+}
+
+/// Logs a refusal and turns it into its answer.
+fn refuse(rejection: Rejection) -> Admission {
+    match &rejection {
+        Rejection::StoreUnavailable { source, .. } => {
+            tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
+        }
+        r => tracing::info!(
+            code = r.code(),
+            status = r.status().as_u16(),
+            "hookgate: delivery refused"
+        ),
+    }
+    Admission::Respond(rejection.to_answer())
+}
+
+/// `prefix` followed by `parts`, in one allocation (this runs per request).
+pub(crate) fn dedupe_key(prefix: &str, parts: &[&str]) -> String {
+    let len = prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut key = String::with_capacity(len);
+    key.push_str(prefix);
+    for p in parts {
+        key.push_str(p);
+    }
+    key
+}

@@ -1,0 +1,381 @@
+//! Configuring a [`Receiver`]: [`ReceiverBuilder`] collects settings,
+//! [`ReceiverBuilder::build`] checks all of them and reports a [`BuildError`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::claim::SettleConfig;
+use crate::client_addr::{InvalidNetwork, Networks};
+use crate::clock::{Clock, SystemClock};
+use crate::direct::DirectPolicy;
+use crate::header_auth::{basic_auth_value, InvalidHeaderName, RequiredHeader};
+use crate::idempotency::IdempotencyStore;
+use crate::jobs::{JobRegistry, MemoryJobRegistry};
+use crate::receiver::{Inner, ModeConfig, Receiver};
+use crate::secret::{KeyRing, SecretError, VerifyingKey};
+use crate::signature::Tolerance;
+use crate::signed::SignedMode;
+use crate::store_handle::StoreHandle;
+
+/// A configuration mistake, reported when the receiver is built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A secret or key is malformed.
+    #[error("invalid webhook secret: {0}")]
+    Secret(#[from] SecretError),
+    /// Signed mode without any key.
+    #[error("signed mode needs at least one secret (`whsec_…`) or public key (`whpk_…`); call `.secret(…)` or choose direct mode")]
+    NoKeys,
+    /// A CIDR list has an entry that does not parse.
+    #[error("invalid {list}: {source}")]
+    Network {
+        /// Which list ("trusted proxies" or "allowed sources").
+        list: &'static str,
+        /// The entry that did not parse.
+        #[source]
+        source: InvalidNetwork,
+    },
+    /// A required header's name is not a header name.
+    #[error(transparent)]
+    HeaderName(#[from] InvalidHeaderName),
+    /// Direct mode with nothing to check.
+    #[error("direct mode has no check configured (token, known jobs, allowed sources or a required header): anyone could post events; configure one, or opt in with `DirectPolicy::accept_unauthenticated(true)`")]
+    DirectUnauthenticated,
+    /// Direct mode with an empty token.
+    #[error("the direct-mode token is empty")]
+    EmptyToken,
+    /// The handler could outlive its claim.
+    #[error("the handler deadline ({handler:?}) must be shorter than the in-flight TTL ({in_flight:?}), or a slow handler would outlive its claim")]
+    DeadlineOutlivesClaim {
+        /// The handler deadline.
+        handler: Duration,
+        /// The in-flight TTL.
+        in_flight: Duration,
+    },
+    /// The done TTL is not longer than the in-flight TTL.
+    #[error("the done TTL ({done:?}) must be longer than the in-flight TTL ({in_flight:?})")]
+    DoneTtlTooShort {
+        /// The done TTL.
+        done: Duration,
+        /// The in-flight TTL.
+        in_flight: Duration,
+    },
+    /// A zero duration or size where one is needed.
+    #[error("`{0}` must be greater than zero")]
+    Zero(&'static str),
+}
+
+/// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
+/// which reports every mistake before the first request.
+#[derive(Clone)]
+pub struct ReceiverBuilder {
+    secrets: Vec<String>,
+    keys: KeyRing,
+    direct: Option<DirectPolicy>,
+    tolerance: Tolerance,
+    clock: Arc<dyn Clock>,
+    store: Option<StoreHandle>,
+    jobs: Option<Arc<dyn JobRegistry>>,
+    key_prefix: String,
+    in_flight_ttl: Duration,
+    done_ttl: Duration,
+    store_deadline: Duration,
+    handler_deadline: Duration,
+    retry_after: Duration,
+    fail_open: bool,
+    max_body: usize,
+    trusted_proxies: Vec<String>,
+    allowed_sources: Option<Vec<String>>,
+    required_headers: Vec<(String, Vec<u8>)>,
+}
+
+impl Default for ReceiverBuilder {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            keys: KeyRing::new(),
+            direct: None,
+            tolerance: Tolerance::default(),
+            clock: Arc::new(SystemClock),
+            store: None,
+            jobs: None,
+            key_prefix: "hookgate:".to_owned(),
+            in_flight_ttl: Self::DEFAULT_IN_FLIGHT_TTL,
+            done_ttl: Self::DEFAULT_DONE_TTL,
+            store_deadline: Duration::from_secs(1),
+            handler_deadline: Duration::from_secs(25),
+            retry_after: Duration::from_secs(5),
+            fail_open: false,
+            max_body: Self::DEFAULT_MAX_BODY,
+            trusted_proxies: Vec::new(),
+            allowed_sources: None,
+            required_headers: Vec::new(),
+        }
+    }
+}
+
+impl ReceiverBuilder {
+    /// 30 s: longer than the 15 s a sender waits for an answer.
+    pub const DEFAULT_IN_FLIGHT_TTL: Duration = Duration::from_secs(30);
+    /// 28 h: longer than Svix's retry schedule (27 h 35 m).
+    pub const DEFAULT_DONE_TTL: Duration = Duration::from_secs(28 * 3600);
+    /// 16 MiB.
+    pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+    /// Signed mode: accepts signatures by this secret (`whsec_…`) or public key
+    /// (`whpk_…`). Several may be given at once, separated by spaces or commas,
+    /// or by calling this again (rotation: any one may match).
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Signed mode: accepts signatures by an already-parsed key.
+    pub fn key(mut self, key: VerifyingKey) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Direct mode (unsigned deliveries) with this policy.
+    pub fn direct(mut self, policy: DirectPolicy) -> Self {
+        self.direct = Some(policy);
+        self
+    }
+
+    /// Allowed clock skew, the same into the past and the future (default 300 s).
+    pub fn tolerance(mut self, window: Duration) -> Self {
+        self.tolerance = Tolerance::symmetric(window);
+        self
+    }
+
+    /// Allowed clock skew, separately for each direction.
+    pub fn tolerance_window(mut self, tolerance: Tolerance) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The clock timestamps are checked against (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The clock, shared (so a test can move it after building).
+    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Where claims live (default: a [`MemoryStore`](crate::MemoryStore)).
+    pub fn store(mut self, store: impl IdempotencyStore) -> Self {
+        self.store = Some(StoreHandle::of(store));
+        self
+    }
+
+    /// Where claims live, shared with other receivers.
+    pub fn shared_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.store = Some(StoreHandle::Other(store));
+        self
+    }
+
+    /// Where known job ids live (default: a [`MemoryJobRegistry`]).
+    pub fn job_registry(mut self, jobs: impl JobRegistry) -> Self {
+        self.jobs = Some(Arc::new(jobs));
+        self
+    }
+
+    /// Where known job ids live, shared with other receivers.
+    pub fn shared_job_registry(mut self, jobs: Arc<dyn JobRegistry>) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+
+    /// Prefix of every dedupe key (default `hookgate:`); separate apps sharing
+    /// one store use different prefixes.
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.key_prefix = prefix.into();
+        self
+    }
+
+    /// How long a claim stays in flight without being settled (default 30 s).
+    pub fn in_flight_ttl(mut self, ttl: Duration) -> Self {
+        self.in_flight_ttl = ttl;
+        self
+    }
+
+    /// How long a processed delivery is remembered (default 28 h). Must outlast
+    /// the sender's retry schedule.
+    pub fn done_ttl(mut self, ttl: Duration) -> Self {
+        self.done_ttl = ttl;
+        self
+    }
+
+    /// Deadline of each store call (default 1 s).
+    pub fn store_deadline(mut self, deadline: Duration) -> Self {
+        self.store_deadline = deadline;
+        self
+    }
+
+    /// How long the handler may run (default 25 s; must be shorter than the
+    /// in-flight TTL).
+    pub fn handler_deadline(mut self, deadline: Duration) -> Self {
+        self.handler_deadline = deadline;
+        self
+    }
+
+    /// The `Retry-After` sent with 409 and 503 answers (default 5 s).
+    pub fn retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// When the store cannot be reached, go on without deduplication (and
+    /// without the known-jobs check) instead of answering 503. Each skipped
+    /// check is logged. Off by default.
+    pub fn fail_open(mut self, on: bool) -> Self {
+        self.fail_open = on;
+        self
+    }
+
+    /// The largest body accepted (default 16 MiB).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// Networks whose `X-Forwarded-For` is believed (CIDRs or addresses,
+    /// separated by commas or spaces).
+    pub fn trusted_proxies(mut self, list: impl Into<String>) -> Self {
+        self.trusted_proxies.push(list.into());
+        self
+    }
+
+    /// Only deliveries from these networks are accepted (403 otherwise).
+    pub fn allowed_sources(mut self, list: impl Into<String>) -> Self {
+        self.allowed_sources
+            .get_or_insert_with(Vec::new)
+            .push(list.into());
+        self
+    }
+
+    /// Requires header `name` to equal `value` (401 otherwise).
+    pub fn require_header(mut self, name: impl Into<String>, value: impl AsRef<[u8]>) -> Self {
+        self.required_headers
+            .push((name.into(), value.as_ref().to_vec()));
+        self
+    }
+
+    /// Requires HTTP basic auth with these credentials (401 otherwise).
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.required_headers.push((
+            "authorization".to_owned(),
+            basic_auth_value(user, password).into_bytes(),
+        ));
+        self
+    }
+
+    /// Checks everything and builds the receiver.
+    pub fn build(self) -> Result<Receiver, BuildError> {
+        let nonzero = |d: Duration, name| {
+            if d.is_zero() {
+                Err(BuildError::Zero(name))
+            } else {
+                Ok(())
+            }
+        };
+        nonzero(self.in_flight_ttl, "in_flight_ttl")?;
+        nonzero(self.store_deadline, "store_deadline")?;
+        nonzero(self.handler_deadline, "handler_deadline")?;
+        if self.max_body == 0 {
+            return Err(BuildError::Zero("max_body_bytes"));
+        }
+        if self.handler_deadline >= self.in_flight_ttl {
+            return Err(BuildError::DeadlineOutlivesClaim {
+                handler: self.handler_deadline,
+                in_flight: self.in_flight_ttl,
+            });
+        }
+        if self.done_ttl <= self.in_flight_ttl {
+            return Err(BuildError::DoneTtlTooShort {
+                done: self.done_ttl,
+                in_flight: self.in_flight_ttl,
+            });
+        }
+        let parse_nets = |lists: &[String], list| -> Result<Networks, BuildError> {
+            let mut nets = Networks::new();
+            for l in lists {
+                let parsed =
+                    Networks::parse(l).map_err(|source| BuildError::Network { list, source })?;
+                nets.extend(parsed.iter());
+            }
+            Ok(nets)
+        };
+        let trusted_proxies = parse_nets(&self.trusted_proxies, "trusted proxies")?;
+        let allowed_sources = self
+            .allowed_sources
+            .as_deref()
+            .map(|l| parse_nets(l, "allowed sources"))
+            .transpose()?;
+        let required_headers = self
+            .required_headers
+            .iter()
+            .map(|(n, v)| RequiredHeader::new(n, v))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mode = match self.direct {
+            Some(policy) => {
+                if policy.token.as_ref().is_some_and(|t| t.is_empty()) {
+                    return Err(BuildError::EmptyToken);
+                }
+                let checks_something = policy.token.is_some()
+                    || policy.known_jobs
+                    || allowed_sources.is_some()
+                    || !required_headers.is_empty();
+                if !checks_something && !policy.accept_unauthenticated {
+                    return Err(BuildError::DirectUnauthenticated);
+                }
+                ModeConfig::Direct(policy)
+            }
+            None => {
+                let mut keys = self.keys;
+                for s in &self.secrets {
+                    for k in KeyRing::parse(s)?.keys() {
+                        keys.push(k.clone());
+                    }
+                }
+                if keys.is_empty() {
+                    return Err(BuildError::NoKeys);
+                }
+                ModeConfig::Signed(SignedMode {
+                    keys,
+                    tolerance: self.tolerance,
+                })
+            }
+        };
+        let retry_after = u32::try_from(self.retry_after.as_secs().max(1)).unwrap_or(u32::MAX);
+        Ok(Receiver {
+            inner: Arc::new(Inner {
+                mode,
+                clock: self.clock,
+                settle: Arc::new(SettleConfig {
+                    store: self.store.unwrap_or_default(),
+                    jobs: self
+                        .jobs
+                        .unwrap_or_else(|| Arc::new(MemoryJobRegistry::new())),
+                    in_flight_ttl: self.in_flight_ttl,
+                    done_ttl: self.done_ttl,
+                    deadline: self.store_deadline,
+                    retry_after,
+                }),
+                key_prefix: self.key_prefix,
+                handler_deadline: self.handler_deadline,
+                fail_open: self.fail_open,
+                max_body: self.max_body,
+                trusted_proxies,
+                allowed_sources,
+                required_headers,
+            }),
+        })
+    }
+}
