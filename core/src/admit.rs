@@ -168,14 +168,3 @@ fn refuse(rejection: Rejection) -> Admission {
     }
     Admission::Respond(rejection.to_answer())
 }
-
-/// `prefix` followed by `parts`, in one allocation (this runs per request).
-pub(crate) fn dedupe_key(prefix: &str, parts: &[&str]) -> String {
-    let len = prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
-    let mut key = String::with_capacity(len);
-    key.push_str(prefix);
-    for p in parts {
-        key.push_str(p);
-    }
-    key
-}

@@ -8,7 +8,7 @@ use crate::claim::SettleConfig;
 use crate::client_addr::{InvalidNetwork, Networks};
 use crate::clock::{Clock, SystemClock};
 use crate::direct::DirectPolicy;
-use crate::header_auth::{basic_auth_value, InvalidHeaderName, RequiredHeader};
+use crate::header_auth::{HeaderAuthError, HeaderSpec};
 use crate::idempotency::IdempotencyStore;
 use crate::jobs::{JobRegistry, MemoryJobRegistry};
 use crate::receiver::{Inner, ModeConfig, Receiver};
@@ -36,9 +36,9 @@ pub enum BuildError {
         #[source]
         source: InvalidNetwork,
     },
-    /// A required header's name is not a header name.
+    /// A required header's name is not a header name, or its value is empty.
     #[error(transparent)]
-    HeaderName(#[from] InvalidHeaderName),
+    RequiredHeader(#[from] HeaderAuthError),
     /// Direct mode with nothing to check.
     #[error("direct mode has no check configured (token, known jobs, allowed sources or a required header): anyone could post events; configure one, or opt in with `DirectPolicy::accept_unauthenticated(true)`")]
     DirectUnauthenticated,
@@ -61,6 +61,19 @@ pub enum BuildError {
         /// The in-flight TTL.
         in_flight: Duration,
     },
+    /// The done TTL ends inside the replay window: the same signed bytes would
+    /// be accepted, and run, again once their done marker expired.
+    #[error("the done TTL ({done:?}) must be longer than the replay window the tolerance allows ({window:?}, past + future): otherwise the same signed delivery runs again once its done marker expires; raise `done_ttl` or lower the tolerance")]
+    DoneTtlInsideReplayWindow {
+        /// The done TTL.
+        done: Duration,
+        /// The tolerance into the past plus into the future.
+        window: Duration,
+    },
+    /// The key prefix holds `{` or `}`, which would move the Redis Cluster
+    /// hash tag of every key.
+    #[error("the key prefix must not contain `{{` or `}}`: Redis Cluster would take every key's hash tag from it")]
+    KeyPrefixBrace,
     /// A zero duration or size where one is needed.
     #[error("`{0}` must be greater than zero")]
     Zero(&'static str),
@@ -87,7 +100,7 @@ pub struct ReceiverBuilder {
     max_body: usize,
     trusted_proxies: Vec<String>,
     allowed_sources: Option<Vec<String>>,
-    required_headers: Vec<(String, Vec<u8>)>,
+    required_headers: Vec<HeaderSpec>,
 }
 
 impl Default for ReceiverBuilder {
@@ -259,19 +272,20 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Requires header `name` to equal `value` (401 otherwise).
+    /// Requires header `name` to equal `value` (401 otherwise). An empty
+    /// value is refused by [`build`](Self::build).
     pub fn require_header(mut self, name: impl Into<String>, value: impl AsRef<[u8]>) -> Self {
         self.required_headers
-            .push((name.into(), value.as_ref().to_vec()));
+            .push(HeaderSpec::Value(name.into(), value.as_ref().to_vec()));
         self
     }
 
-    /// Requires HTTP basic auth with these credentials (401 otherwise).
+    /// Requires HTTP basic auth with these credentials (401 otherwise). An
+    /// empty password, or a user name with `:`, is refused by
+    /// [`build`](Self::build).
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.required_headers.push((
-            "authorization".to_owned(),
-            basic_auth_value(user, password).into_bytes(),
-        ));
+        self.required_headers
+            .push(HeaderSpec::Basic(user.to_owned(), password.to_owned()));
         self
     }
 
@@ -302,6 +316,9 @@ impl ReceiverBuilder {
                 in_flight: self.in_flight_ttl,
             });
         }
+        if self.key_prefix.contains(['{', '}']) {
+            return Err(BuildError::KeyPrefixBrace);
+        }
         let parse_nets = |lists: &[String], list| -> Result<Networks, BuildError> {
             let mut nets = Networks::new();
             for l in lists {
@@ -320,7 +337,7 @@ impl ReceiverBuilder {
         let required_headers = self
             .required_headers
             .iter()
-            .map(|(n, v)| RequiredHeader::new(n, v))
+            .map(HeaderSpec::build)
             .collect::<Result<Vec<_>, _>>()?;
 
         let mode = match self.direct {
@@ -346,6 +363,16 @@ impl ReceiverBuilder {
                 }
                 if keys.is_empty() {
                     return Err(BuildError::NoKeys);
+                }
+                // A timestamp is accepted from `future` before it until `past`
+                // after it; the first delivery can come at the start of that
+                // window, so its done marker must outlast the whole window.
+                let window = self.tolerance.past.saturating_add(self.tolerance.future);
+                if self.done_ttl <= window {
+                    return Err(BuildError::DoneTtlInsideReplayWindow {
+                        done: self.done_ttl,
+                        window,
+                    });
                 }
                 ModeConfig::Signed(SignedMode {
                     keys,

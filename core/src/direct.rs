@@ -9,9 +9,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use subtle::ConstantTimeEq;
 
-use crate::admit::{dedupe_key, Checked};
+use crate::admit::Checked;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::event::StatusKind;
+use crate::key::job_key;
 use crate::peek::peek;
 use crate::rejection::{PayloadError, Rejection};
 
@@ -28,9 +29,10 @@ impl Token {
         Self(Arc::from(value.as_ref()))
     }
 
-    /// Constant-time comparison (lengths may differ: then false).
+    /// Constant-time comparison (lengths may differ: then false). An empty
+    /// token matches nothing, not even an empty value.
     pub fn matches(&self, given: &[u8]) -> bool {
-        bool::from(self.0.as_ref().ct_eq(given))
+        !self.0.is_empty() && bool::from(self.0.as_ref().ct_eq(given))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -148,7 +150,7 @@ impl DirectPolicy {
             StatusKind::Other => status.to_ascii_lowercase(),
             k => k.as_str().to_owned(),
         };
-        let key = dedupe_key(key_prefix, &["job:", &job_id, ":", &status_key]);
+        let key = job_key(key_prefix, &job_id, &status_key);
         let known_job = self.known_jobs.then(|| job_id.clone());
         let forget_job = (self.known_jobs && kind.is_final()).then(|| job_id.clone());
         Ok(Checked {

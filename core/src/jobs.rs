@@ -72,6 +72,16 @@ impl Jobs {
     }
 }
 
+/// `now + ttl`, saturating: a TTL past what an `Instant` can hold (e.g.
+/// `Duration::MAX`) means "never expires", not a panic.
+fn expiry(now: Instant, ttl: Duration) -> Instant {
+    /// About a century: far enough to mean never, near enough to fit.
+    const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(ttl)
+        .or_else(|| now.checked_add(FOREVER))
+        .unwrap_or(now)
+}
+
 impl MemoryJobRegistry {
     /// Default capacity: 100 000 job ids.
     pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -122,7 +132,7 @@ impl JobRegistry for MemoryJobRegistry {
                 return Err(StoreError::Full);
             }
         }
-        let expires = now + ttl;
+        let expires = expiry(now, ttl);
         jobs.expiry.insert(job_id.to_owned(), expires);
         jobs.earliest = Some(jobs.earliest.map_or(expires, |t| t.min(expires)));
         Ok(())

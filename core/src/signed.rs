@@ -5,10 +5,11 @@ use std::net::IpAddr;
 
 use bytes::Bytes;
 
-use crate::admit::{dedupe_key, Checked};
+use crate::admit::Checked;
 use crate::clock::Clock;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::headers::HeaderLookup;
+use crate::key::message_key;
 use crate::rejection::Rejection;
 use crate::secret::KeyRing;
 use crate::signature::Tolerance;
@@ -31,7 +32,7 @@ impl SignedMode {
     ) -> Result<Checked, Rejection> {
         let now = clock.now_unix();
         let signed = self.keys.verify(headers, body, now, self.tolerance)?;
-        let key = dedupe_key(key_prefix, &["msg:", signed.id]);
+        let key = message_key(key_prefix, signed.id);
         Ok(Checked {
             delivery: Delivery::new(Facts {
                 body: body.clone(),

@@ -7,8 +7,9 @@ use ::redis::aio::ConnectionLike;
 use super::{backend, millis, tagged};
 use crate::idempotency::StoreError;
 use crate::jobs::JobRegistry;
+use crate::key::escaped;
 
-/// A [`JobRegistry`] in Redis: one key per job id (`<prefix>{<job id>}`) with
+/// A [`JobRegistry`] in Redis: one key per job id (`<prefix>{<escaped job id>}`) with
 /// the registration TTL.
 #[derive(Clone)]
 pub struct RedisJobRegistry<C> {
@@ -46,9 +47,10 @@ where
         self
     }
 
-    /// The Redis key for a job id.
+    /// The Redis key for a job id: the id escaped as dedupe keys are (see
+    /// `docs/redis.md`), so an id holding `{` or `}` keeps its own hash tag.
     pub fn redis_key(&self, job_id: &str) -> String {
-        tagged(&self.prefix, job_id)
+        tagged(&self.prefix, &escaped(job_id))
     }
 }
 

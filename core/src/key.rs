@@ -1,0 +1,82 @@
+//! Dedupe keys. Each is the receiver's key prefix, a kind (`msg:`, `job:`) and
+//! the delivery's identity, with every variable part percent-escaped:
+//!
+//! * **injective**: `%` and the separator `:` are escaped, so no two
+//!   identities share a key (job `a` + status `b:completed` and job `a:b` +
+//!   status `completed` stay apart);
+//! * **free of `{` and `}`**: an id cannot move the Redis Cluster hash tag the
+//!   Redis backends put around the whole key, so every key keeps its own slot.
+//!
+//! Ids without those characters (nearly all) are copied as they are.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet};
+
+/// The bytes escaped in a key's variable parts (non-ASCII bytes are escaped
+/// too, by `utf8_percent_encode` itself).
+const ESCAPED: &AsciiSet = &AsciiSet::EMPTY.add(b'%').add(b':').add(b'{').add(b'}');
+
+/// Appends `part`, escaped.
+pub(crate) fn push_escaped(out: &mut String, part: &str) {
+    for chunk in utf8_percent_encode(part, ESCAPED) {
+        out.push_str(chunk);
+    }
+}
+
+/// `part`, escaped (the Redis job registry's keys).
+#[cfg(feature = "redis")]
+pub(crate) fn escaped(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    push_escaped(&mut out, part);
+    out
+}
+
+/// Signed mode: `<prefix>msg:<message id>`.
+pub(crate) fn message_key(prefix: &str, id: &str) -> String {
+    let mut key = String::with_capacity(prefix.len() + 4 + id.len());
+    key.push_str(prefix);
+    key.push_str("msg:");
+    push_escaped(&mut key, id);
+    key
+}
+
+/// Direct mode: `<prefix>job:<job id>:<status>`.
+pub(crate) fn job_key(prefix: &str, job_id: &str, status: &str) -> String {
+    let mut key = String::with_capacity(prefix.len() + 5 + job_id.len() + status.len());
+    key.push_str(prefix);
+    key.push_str("job:");
+    push_escaped(&mut key, job_id);
+    key.push(':');
+    push_escaped(&mut key, status);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ids_are_copied_and_specials_escaped() {
+        assert_eq!(message_key("hookgate:", "msg_1"), "hookgate:msg:msg_1");
+        assert_eq!(job_key("p:", "a:b", "completed"), "p:job:a%3Ab:completed");
+        assert_eq!(job_key("", "a", "b:completed"), "job:a:b%3Acompleted");
+        assert_eq!(message_key("", "{x}%"), "msg:%7Bx%7D%25");
+        assert_eq!(message_key("", "jé"), "msg:j%C3%A9");
+    }
+
+    #[test]
+    fn job_keys_are_injective() {
+        let parts = [
+            "", "a", "a:", ":a", "a:b", "%", "%3A", ":", "{", "}", "a%3Ab",
+        ];
+        let mut seen = std::collections::HashMap::new();
+        for job in parts {
+            for status in parts {
+                let key = job_key("", job, status);
+                assert!(!key.contains(['{', '}']), "{key}");
+                if let Some(prev) = seen.insert(key.clone(), (job, status)) {
+                    panic!("{prev:?} and {:?} share {key}", (job, status));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The review findings of issue 17, each pinned by a test that failed before
+//! its fix (see docs/security.md).
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use hookgate::{
+    BuildError, DirectPolicy, FixedClock, HeaderAuthError, HeaderList, Receiver, RequiredHeader,
+    Token,
+};
+
+fn direct_body(job: &str, status: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({"status": status, "job_id": job, "metadata": {}}))
+        .unwrap()
+}
+
+// Finding 1: an empty required header value (an unset environment variable)
+// or empty basic-auth credentials must not build: a request sending the header
+// empty would pass.
+#[test]
+fn finding_1_empty_required_header_values_are_refused_at_build() {
+    let direct = || Receiver::builder().direct(DirectPolicy::new());
+    let err = direct()
+        .require_header("x-hook-auth", "")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, BuildError::RequiredHeader(HeaderAuthError::EmptyValue { ref name }) if name == "x-hook-auth"),
+        "{err:?}"
+    );
+    for (user, password) in [("", ""), ("reducto", "")] {
+        let err = direct().basic_auth(user, password).build().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BuildError::RequiredHeader(HeaderAuthError::EmptyValue { .. })
+            ),
+            "{err:?}"
+        );
+    }
+    // A user name with a colon is ambiguous in basic auth ("a:b" + "c" and
+    // "a" + "b:c" send the same header).
+    let err = direct().basic_auth("a:b", "c").build().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BuildError::RequiredHeader(HeaderAuthError::ColonInUser)
+        ),
+        "{err:?}"
+    );
+    // Signed mode refuses them too.
+    let err = Receiver::builder()
+        .secret(SECRET)
+        .require_header("x-hook-auth", "")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BuildError::RequiredHeader(HeaderAuthError::EmptyValue { .. })
+        ),
+        "{err:?}"
+    );
+    // The public constructors refuse them as well, and an empty token never
+    // matches anything.
+    assert!(RequiredHeader::new("x-hook-auth", "").is_err());
+    assert!(RequiredHeader::basic_auth("u", "").is_err());
+    assert!(!Token::new("").matches(b""));
+    // Non-empty values still work.
+    assert!(direct().require_header("x-hook-auth", "v").build().is_ok());
+    assert!(direct().basic_auth("", "pw").build().is_ok());
+}
+
+#[tokio::test]
+async fn finding_1_an_empty_header_never_authenticates() {
+    // Even a header built by hand with an empty value (no builder check in
+    // between) refuses a request sending the header empty.
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new())
+        .require_header("x-hook-auth", "s3cret")
+        .build()
+        .unwrap();
+    let empty = HeaderList::new().with("x-hook-auth", "");
+    let a = respond(admit(&r, &empty, &direct_body("j", "Completed"), None).await);
+    assert_eq!(a.status(), 401);
+}
+
+// Finding 3: direct-mode dedupe keys are injective: a job id or status
+// holding the separator cannot make another event look processed.
+#[tokio::test]
+async fn finding_3_direct_keys_do_not_collide_through_the_separator() {
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().accept_unauthenticated(true))
+        .build()
+        .unwrap();
+    let none = HeaderList::new();
+    let (_, c) = proceed(admit(&r, &none, &direct_body("a", "b:completed"), None).await);
+    c.settle(true).await.unwrap();
+    // The real event of job `a:b` is not a duplicate of the one above.
+    let (_, c) = proceed(admit(&r, &none, &direct_body("a:b", "Completed"), None).await);
+    c.settle(true).await.unwrap();
+    let (_, c) = proceed(admit(&r, &none, &direct_body("a:b:", "completed"), None).await);
+    c.settle(true).await.unwrap();
+    let (_, c) = proceed(admit(&r, &none, &direct_body("a%3Ab", "completed"), None).await);
+    c.settle(true).await.unwrap();
+}
+
+/// The hash tag Redis Cluster takes from a key: from the first `{` to the
+/// first `}` after it, when not empty.
+fn hash_tag(key: &str) -> Option<&str> {
+    let open = key.find('{')?;
+    let close = key[open + 1..].find('}')? + open + 1;
+    (close > open + 1).then(|| &key[open + 1..close])
+}
+
+// Finding 3: ids holding `{` or `}` cannot move a key's Redis hash tag (every
+// such id would otherwise share one slot, or choose its own).
+#[tokio::test]
+async fn finding_3_braces_in_ids_do_not_reach_the_key() {
+    let direct = Receiver::builder()
+        .direct(DirectPolicy::new().accept_unauthenticated(true))
+        .build()
+        .unwrap();
+    for job in ["}x", "{x}", "a}{b", "{", "}"] {
+        let (_, c) = proceed(
+            admit(
+                &direct,
+                &HeaderList::new(),
+                &direct_body(job, "Completed"),
+                None,
+            )
+            .await,
+        );
+        let key = c.key().unwrap().to_owned();
+        assert!(!key.contains(['{', '}']), "{key}");
+        c.settle(false).await.unwrap();
+    }
+    let signed = Receiver::builder()
+        .secret(SECRET)
+        .clock(FixedClock::new(NOW))
+        .build()
+        .unwrap();
+    for id in ["msg_}x", "msg_{a}", "}"] {
+        let body = direct_body("j", "Completed");
+        let (_, c) = proceed(admit(&signed, &signed_headers(id, &body), &body, None).await);
+        let key = c.key().unwrap().to_owned();
+        assert!(!key.contains(['{', '}']), "{key}");
+        c.settle(false).await.unwrap();
+    }
+    // A key prefix with a brace would move every key's tag: refused.
+    let err = Receiver::builder()
+        .secret(SECRET)
+        .key_prefix("app{1}:")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::KeyPrefixBrace), "{err:?}");
+    assert_eq!(hash_tag("p:{k}"), Some("k"));
+}
+
+// Finding 3, in the Redis backends: the hash tag of every key is the whole
+// (escaped) identity, whatever braces an id holds.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn finding_3_redis_hash_tags_are_the_whole_identity() {
+    use hookgate::redis::{connect_lazy, RedisJobRegistry, RedisStore};
+    let conn = connect_lazy("redis://127.0.0.1:6379/").unwrap();
+    let jobs = RedisJobRegistry::new(conn.clone());
+    for job in ["}x", "{x}", "a}{b", "plain"] {
+        let key = jobs.redis_key(job);
+        let tag = hash_tag(&key).unwrap();
+        assert!(key.ends_with(&format!("{{{tag}}}")), "{key}");
+        assert_ne!(jobs.redis_key(job), jobs.redis_key("x"));
+    }
+    let store = RedisStore::new(conn);
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().accept_unauthenticated(true))
+        .build()
+        .unwrap();
+    for job in ["}x", "{x}"] {
+        let (_, c) =
+            proceed(admit(&r, &HeaderList::new(), &direct_body(job, "Completed"), None).await);
+        let key = c.key().unwrap().to_owned();
+        assert_eq!(hash_tag(&store.redis_key(&key)), Some(key.as_str()));
+        c.settle(false).await.unwrap();
+    }
+}
+
+fn signed_headers(id: &str, body: &[u8]) -> HeaderList {
+    signed(id, NOW, body)
+}
+
+// Finding 4: the done marker must outlive the replay window, or the same
+// signed bytes run again once it expires.
+#[test]
+fn finding_4_done_ttl_must_outlive_the_replay_window() {
+    let err = Receiver::builder()
+        .secret(SECRET)
+        .tolerance(Duration::from_secs(7 * 24 * 3600))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, BuildError::DoneTtlInsideReplayWindow { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("done TTL"), "{err}");
+    // Past and future both count: a timestamp accepted 1 h early stays
+    // acceptable 1 h + past after it was first processed.
+    let err = Receiver::builder()
+        .secret(SECRET)
+        .tolerance_window(hookgate::Tolerance {
+            past: Duration::from_secs(3600),
+            future: Duration::from_secs(3600),
+        })
+        .done_ttl(Duration::from_secs(7200))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, BuildError::DoneTtlInsideReplayWindow { .. }),
+        "{err:?}"
+    );
+    assert!(Receiver::builder()
+        .secret(SECRET)
+        .tolerance(Duration::from_secs(7 * 24 * 3600))
+        .done_ttl(Duration::from_secs(15 * 24 * 3600))
+        .build()
+        .is_ok());
+    // Direct mode checks no timestamp: the tolerance does not matter there.
+    assert!(Receiver::builder()
+        .direct(DirectPolicy::new().token("t"))
+        .tolerance(Duration::from_secs(7 * 24 * 3600))
+        .build()
+        .is_ok());
+}
+
+// Finding 5: no configured duration can make arithmetic panic at run time.
+#[tokio::test]
+async fn finding_5_huge_durations_never_panic() {
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().known_jobs(true).job_ttl(Duration::MAX))
+        .in_flight_ttl(Duration::MAX - Duration::from_secs(1))
+        .handler_deadline(Duration::MAX - Duration::from_secs(2))
+        .done_ttl(Duration::MAX)
+        .store_deadline(Duration::MAX)
+        .retry_after(Duration::MAX)
+        .build()
+        .unwrap();
+    r.register_job("j").await.unwrap();
+    let (_, c) = proceed(
+        admit(
+            &r,
+            &HeaderList::new(),
+            &direct_body("j", "Processing"),
+            None,
+        )
+        .await,
+    );
+    c.settle(true).await.unwrap();
+    let a = respond(
+        admit(
+            &r,
+            &HeaderList::new(),
+            &direct_body("j", "Processing"),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(a.status(), 200);
+    let jobs = hookgate::MemoryJobRegistry::new();
+    hookgate::JobRegistry::register(&jobs, "k", Duration::MAX)
+        .await
+        .unwrap();
+    assert!(hookgate::JobRegistry::is_known(&jobs, "k").await.unwrap());
+    // A signed receiver with the largest tolerance its done TTL allows.
+    let r = Receiver::builder()
+        .secret(SECRET)
+        .tolerance(Duration::MAX / 4)
+        .done_ttl(Duration::MAX)
+        .clock(FixedClock::new(NOW))
+        .build()
+        .unwrap();
+    let body = direct_body("j", "Completed");
+    let (_, c) = proceed(admit(&r, &signed(&"m".repeat(3), 0, &body), &body, None).await);
+    c.settle(true).await.unwrap();
+}
