@@ -36,7 +36,7 @@ async fn a_signed_delivery_reaches_the_handler() {
 
 #[actix_web::test]
 async fn a_published_vector_passes() {
-    // standard-webhooks libraries/*/tests, as in shared/vectors/signatures.json.
+    // standard-webhooks libraries/*/tests, as in vectors/signatures.json.
     let (id, ts, body, sig) = (
         "msg_p5jXN8AQM9LWM0D4loKWxJek",
         1_614_265_330,

@@ -1,4 +1,4 @@
-//! The receiver's decisions, one DESIGN.md invariant at a time.
+//! The receiver's decisions, one invariant of docs/design.md at a time.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The published Standard Webhooks / Svix signature vectors
-//! (`shared/vectors/signatures.json`, copied to `tests/data/`), through the
-//! whole receiver and through the key ring directly.
+//! (`vectors/signatures.json`, through `hookgate-vectors`), through the whole
+//! receiver and through the key ring directly.
 
 use std::sync::Arc;
 
@@ -9,35 +9,11 @@ use hookgate::{
     Admission, FixedClock, HeaderFamily, HeaderList, Inbound, KeyRing, PublicKey, Receiver, Secret,
     SecretError, SigningKey,
 };
+use hookgate_vectors::{SignedVector, Vectors};
 use serde_json::Value;
 
-fn vectors() -> Value {
-    let text = include_str!("data/signatures.json");
-    serde_json::from_str(text).expect("vectors parse")
-}
-
-/// The in-repo copy must stay the published file when `shared/` is beside the repo.
-#[test]
-fn copy_matches_shared_vectors() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/vectors/signatures.json");
-    match std::fs::read_to_string(&shared) {
-        Ok(published) => {
-            let published: Value = serde_json::from_str(&published).unwrap();
-            assert_eq!(
-                published,
-                vectors(),
-                "core/tests/data/signatures.json is stale"
-            );
-        }
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{} is missing under CI", shared.display())
-        }
-        Err(_) => eprintln!(
-            "note: {} not found; using the in-repo copy",
-            shared.display()
-        ),
-    }
+fn vectors() -> Vectors {
+    Vectors::published().expect("the shipped vectors parse")
 }
 
 fn headers(family: HeaderFamily, id: &str, ts: i64, sig: &str) -> HeaderList {
@@ -69,18 +45,10 @@ async fn admit(receiver: &Receiver, h: &HeaderList, body: &str) -> Admission {
 #[tokio::test]
 async fn every_signed_vector_verifies_through_the_receiver() {
     let v = vectors();
-    let signed = v["signed"].as_array().unwrap();
-    assert!(signed.len() >= 3);
-    for case in signed {
-        let key = case
-            .get("public_key")
-            .unwrap_or(&case["secret"])
-            .as_str()
-            .unwrap();
-        let id = case["id"].as_str().unwrap();
-        let ts = case["timestamp"].as_i64().unwrap();
-        let body = case["body"].as_str().unwrap();
-        let sig = case["signature"].as_str().unwrap();
+    assert!(v.signed.len() >= 3);
+    for case in &v.signed {
+        let (key, id, ts) = (&case.verify_key, case.id.as_str(), case.timestamp);
+        let (body, sig) = (case.body.as_str(), case.signature.as_str());
         for family in [HeaderFamily::Svix, HeaderFamily::StandardWebhooks] {
             let receiver = receiver_at(key, ts);
             let h = headers(family, id, ts, sig);
@@ -100,15 +68,12 @@ async fn every_signed_vector_verifies_through_the_receiver() {
 #[test]
 fn signing_reproduces_the_vectors() {
     let v = vectors();
-    for case in v["signed"].as_array().unwrap() {
-        let secret = case["secret"].as_str().unwrap();
-        let id = case["id"].as_str().unwrap();
-        let ts = case["timestamp"].as_i64().unwrap();
-        let body = case["body"].as_str().unwrap().as_bytes();
-        let sig = case["signature"].as_str().unwrap();
+    for case in &v.signed {
+        let (secret, id, ts) = (case.secret.as_str(), case.id.as_str(), case.timestamp);
+        let (body, sig) = (case.body.as_bytes(), case.signature.as_str());
         let produced = if secret.starts_with("whsk_") {
             let sk = SigningKey::parse(secret).unwrap();
-            let pk = PublicKey::parse(case["public_key"].as_str().unwrap()).unwrap();
+            let pk = PublicKey::parse(case.public_key.as_deref().unwrap()).unwrap();
             assert!(sk.public_key() == pk);
             sk.sign(id, ts, body)
         } else {
@@ -119,15 +84,15 @@ fn signing_reproduces_the_vectors() {
 }
 
 fn first_case() -> (String, String, i64, String, String) {
-    let v = vectors();
-    let c = &v["signed"][0];
-    (
-        c["secret"].as_str().unwrap().to_owned(),
-        c["id"].as_str().unwrap().to_owned(),
-        c["timestamp"].as_i64().unwrap(),
-        c["body"].as_str().unwrap().to_owned(),
-        c["signature"].as_str().unwrap().to_owned(),
-    )
+    let SignedVector {
+        secret,
+        id,
+        timestamp,
+        body,
+        signature,
+        ..
+    } = vectors().signed.remove(0);
+    (secret, id, timestamp, body, signature)
 }
 
 #[test]
@@ -139,11 +104,11 @@ fn several_signatures_must_pass_and_must_fail() {
         let header = header.replace("<valid>", &valid);
         ring.verify_signature(&id, &ts.to_string(), body.as_bytes(), header.as_bytes())
     };
-    for h in v["several_signatures"]["must_pass"].as_array().unwrap() {
-        assert!(check(h.as_str().unwrap()), "{h}");
+    for h in &v.several_must_pass {
+        assert!(check(h), "{h}");
     }
-    for h in v["several_signatures"]["must_fail"].as_array().unwrap() {
-        assert!(!check(h.as_str().unwrap()), "{h}");
+    for h in &v.several_must_fail {
+        assert!(!check(h), "{h}");
     }
 }
 
@@ -152,8 +117,8 @@ async fn rejected_signatures_are_refused_with_401() {
     let v = vectors();
     let (secret, id, ts, body, _) = first_case();
     let receiver = receiver_at(&secret, ts);
-    for sig in v["rejected_signatures"]["values"].as_array().unwrap() {
-        let h = headers(HeaderFamily::Svix, &id, ts, sig.as_str().unwrap());
+    for sig in &v.rejected_signatures {
+        let h = headers(HeaderFamily::Svix, &id, ts, sig);
         match admit(&receiver, &h, &body).await {
             Admission::Respond(a) => {
                 assert_eq!(a.status(), 401, "{sig}");
@@ -169,8 +134,8 @@ async fn rejected_signatures_are_refused_with_401() {
 #[test]
 fn rejected_secrets_fail_at_build() {
     let v = vectors();
-    for s in v["rejected_secrets"].as_array().unwrap() {
-        let s = s.as_str().unwrap();
+    for s in &v.rejected_secrets {
+        let s = s.as_str();
         assert_eq!(Secret::parse(s).unwrap_err(), SecretError::Empty);
         let err = Receiver::builder().secret(s).build().unwrap_err();
         let text = err.to_string();

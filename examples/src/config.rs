@@ -1,4 +1,4 @@
-//! The example receivers' environment (see `shared/CONTRACT.md`).
+//! The example receivers' environment (see `docs/contract.md`).
 
 use std::net::SocketAddr;
 use std::time::Duration;

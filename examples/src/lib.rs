@@ -1,6 +1,6 @@
 //! Shared parts of the example receivers (`axum-receiver`, `actix-receiver`,
 //! `rocket-receiver`): configuration from the environment as
-//! `shared/CONTRACT.md` describes, the receiver built from it, and the bounded
+//! `docs/contract.md` describes, the receiver built from it, and the bounded
 //! log of processed events behind `GET /events`.
 
 pub mod config;

@@ -1,5 +1,5 @@
 //! THE table: black-box cases every example receiver must pass, covering every
-//! row of `shared/CONTRACT.md` and every invariant of `shared/DESIGN.md`. Each
+//! row of `docs/contract.md` and every invariant of `docs/design.md`. Each
 //! case starts fresh receiver process(es) with its environment, sends requests
 //! over real HTTP, and checks statuses, JSON bodies, and how many times the
 //! handler ran (`GET /events`).
@@ -17,7 +17,7 @@ use crate::process::ReceiverProcess;
 use crate::redis_server::RedisServer;
 use crate::request::{client, Reply, Req, Sign, Timestamp};
 use crate::store::{in_ci, Store};
-use crate::vectors::Vectors;
+use hookgate_vectors::Vectors;
 
 /// How a case's receiver must start.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ pub enum Step {
 pub struct Case {
     /// A unique name.
     pub name: String,
-    /// What it pins (CONTRACT.md row or DESIGN.md invariant).
+    /// What it pins (a row of docs/contract.md or an invariant of docs/design.md).
     pub pins: &'static str,
     /// The environment (on top of `BIND=127.0.0.1:0`, `RUST_LOG=warn` and the
     /// store's `REDIS_URL`).
@@ -94,7 +94,7 @@ pub struct Case {
     pub steps: Vec<Step>,
 }
 
-/// Secrets used by the table (from the shared vectors).
+/// Secrets used by the table (the first two are the published vectors').
 const S1: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const S2: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const S3: &str = "whsec_dGhpcmQtc2VjcmV0LW5vdC1jb25maWd1cmVk";
@@ -832,9 +832,9 @@ fn redis_cases() -> Vec<Case> {
 /// The whole table. Message and job ids are fresh on every call, so runs that
 /// share one Redis never collide.
 ///
-/// Fails when the shared signature vectors cannot be read.
-pub fn contract_cases() -> Result<Vec<Case>, crate::vectors::VectorsError> {
-    let vectors = Vectors::load()?;
+/// Fails when the signature vectors (`vectors/signatures.json`) are malformed.
+pub fn contract_cases() -> Result<Vec<Case>, hookgate_vectors::VectorsError> {
+    let vectors = Vectors::published()?;
     let mut cases = signed_cases();
     cases.extend(vector_cases(&vectors));
     cases.extend(direct_cases());

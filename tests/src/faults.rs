@@ -96,7 +96,7 @@ type CaseFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + 'a>>;
 pub struct FaultCase {
     /// Its name.
     pub name: &'static str,
-    /// What it pins (DESIGN.md invariant).
+    /// What it pins (an invariant of docs/design.md).
     pub pins: &'static str,
     run: for<'a> fn(&'a dyn FaultApp) -> CaseFuture<'a>,
 }

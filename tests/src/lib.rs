@@ -5,8 +5,8 @@
 //!
 //! * [`run_contract`] starts an example receiver binary (`axum-receiver`,
 //!   `actix-receiver`, `rocket-receiver`) with an environment per case, and
-//!   checks every row of `shared/CONTRACT.md` and every invariant of
-//!   `shared/DESIGN.md` ([`contract_cases`] is the table). How many times the
+//!   checks every row of `docs/contract.md` and every invariant of
+//!   `docs/design.md` ([`contract_cases`] is the table). How many times the
 //!   handler ran is read from `GET /events`.
 //! * [`run_faults`] drives receivers built inside the tests with programmable
 //!   handlers ([`Handler`]: succeed, fail, panic, sleep) through an adapter's
@@ -24,7 +24,6 @@ mod process;
 mod redis_server;
 mod request;
 mod store;
-mod vectors;
 
 pub use contract::{contract_cases, run_contract, run_contract_case, Case, Start, Step};
 pub use expect::Expect;
@@ -34,9 +33,9 @@ pub use faults::{
     FAULT_SECRET,
 };
 pub use handler::{Behaviour, Handler, HandlerReply};
+pub use hookgate_vectors::{SignedVector, Vectors, VectorsError};
 pub use ids::{now_unix, unique_id};
 pub use process::{Exit, ProcessError, ReceiverProcess, START_TIMEOUT};
 pub use redis_server::{RedisServer, RedisServerError};
 pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};
 pub use store::{in_ci, ping, Store};
-pub use vectors::{vectors_path, SignedVector, Vectors, VectorsError};

@@ -1,4 +1,4 @@
-//! The actix-web example receiver. It keeps `shared/CONTRACT.md`: the same
+//! The actix-web example receiver. It keeps `docs/contract.md`: the same
 //! environment, routes and answers as `axum-receiver` and `rocket-receiver`.
 //!
 //! ```sh

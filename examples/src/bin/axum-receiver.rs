@@ -1,4 +1,4 @@
-//! The axum example receiver: keeps `shared/CONTRACT.md` (environment, routes,
+//! The axum example receiver: keeps `docs/contract.md` (environment, routes,
 //! answers) with `hookgate-tower`.
 //!
 //! ```sh

@@ -1,4 +1,4 @@
-//! The Rocket example receiver. It keeps `shared/CONTRACT.md`: the same
+//! The Rocket example receiver. It keeps `docs/contract.md`: the same
 //! environment, routes and answers as `axum-receiver` and `actix-receiver`.
 //!
 //! ```sh

@@ -1,7 +1,6 @@
 //! Shared helpers of the layer's in-process tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -11,44 +10,15 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-/// One signed vector of the shared file.
-#[derive(Debug, Clone)]
-pub struct Vector {
-    pub key: String,
-    pub id: String,
-    pub timestamp: i64,
-    pub body: String,
-    pub signature: String,
-}
+pub use hookgate_vectors::{SignedVector as Vector, Vectors};
 
-pub fn vectors_file() -> Value {
-    let path = std::env::var_os("HOOKGATE_VECTORS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/signatures.json"),
-        PathBuf::from,
-    );
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read the shared vectors at {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("the vectors file is JSON")
+/// The published vectors shipped in the repository.
+pub fn vectors_file() -> Vectors {
+    Vectors::published().expect("the shipped vectors parse")
 }
 
 pub fn signed_vectors() -> Vec<Vector> {
-    vectors_file()["signed"]
-        .as_array()
-        .expect("signed vectors")
-        .iter()
-        .map(|v| Vector {
-            key: v
-                .get("public_key")
-                .or(v.get("secret"))
-                .and_then(Value::as_str)
-                .expect("key")
-                .to_owned(),
-            id: v["id"].as_str().expect("id").to_owned(),
-            timestamp: v["timestamp"].as_i64().expect("timestamp"),
-            body: v["body"].as_str().expect("body").to_owned(),
-            signature: v["signature"].as_str().expect("signature").to_owned(),
-        })
-        .collect()
+    vectors_file().signed
 }
 
 /// The first (HMAC) vector.
