@@ -21,11 +21,10 @@
 //! }
 //!
 //! #[actix_web::main]
-//! async fn main() -> std::io::Result<()> {
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let receiver = Receiver::builder()
-//!         .secret(std::env::var("WEBHOOK_SECRET").unwrap_or_default())
-//!         .build()
-//!         .expect("a valid whsec_ secret");
+//!         .secret_from_env("WEBHOOK_SECRET") // `whsec_…` from the sender's portal
+//!         .build()?; // unset or malformed: the app stops here, saying why
 //!     HttpServer::new(move || {
 //!         App::new().service(
 //!             web::resource("/webhook/reducto")
@@ -35,7 +34,8 @@
 //!     })
 //!     .bind(("127.0.0.1", 5000))?
 //!     .run()
-//!     .await
+//!     .await?;
+//!     Ok(())
 //! }
 //! ```
 //!

@@ -11,14 +11,17 @@ use crate::direct::DirectPolicy;
 use crate::header_auth::{HeaderAuthError, HeaderSpec};
 use crate::idempotency::IdempotencyStore;
 use crate::jobs::{JobRegistry, MemoryJobRegistry};
+use crate::readable_debug::readable_debug;
 use crate::receiver::{Inner, ModeConfig, Receiver};
 use crate::secret::{KeyRing, SecretError, VerifyingKey};
 use crate::signature::Tolerance;
 use crate::signed::SignedMode;
 use crate::store_handle::StoreHandle;
 
+readable_debug!(BuildError);
+
 /// A configuration mistake, reported when the receiver is built.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
     /// A secret or key is malformed.
@@ -27,6 +30,14 @@ pub enum BuildError {
     /// Signed mode without any key.
     #[error("signed mode needs at least one secret (`whsec_…`) or public key (`whpk_…`); call `.secret(…)` or choose direct mode")]
     NoKeys,
+    /// [`ReceiverBuilder::secret_from_env`] named a variable that is not set.
+    #[error("the environment variable `{name}` is {}; set it to the webhook signing secret from the sender's portal (`whsec_…`)", if *.not_unicode { "not valid UTF-8" } else { "not set" })]
+    MissingEnv {
+        /// The variable's name.
+        name: String,
+        /// Set, but not valid UTF-8.
+        not_unicode: bool,
+    },
     /// A CIDR list has an entry that does not parse.
     #[error("invalid {list}: {source}")]
     Network {
@@ -84,6 +95,8 @@ pub enum BuildError {
 #[derive(Clone)]
 pub struct ReceiverBuilder {
     secrets: Vec<String>,
+    /// `secret_from_env` variables that could not be read (reported by build).
+    missing_env: Vec<(String, bool)>,
     keys: KeyRing,
     direct: Option<DirectPolicy>,
     tolerance: Tolerance,
@@ -107,6 +120,7 @@ impl Default for ReceiverBuilder {
     fn default() -> Self {
         Self {
             secrets: Vec::new(),
+            missing_env: Vec::new(),
             keys: KeyRing::new(),
             direct: None,
             tolerance: Tolerance::default(),
@@ -141,6 +155,33 @@ impl ReceiverBuilder {
     /// or by calling this again (rotation: any one may match).
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
         self.secrets.push(secret.into());
+        self
+    }
+
+    /// Signed mode: like [`secret`](Self::secret), with the value of the
+    /// environment variable `name`. A variable that is not set is reported by
+    /// [`build`](Self::build) as [`BuildError::MissingEnv`], whose message
+    /// names it — what a person sees when the app fails to start.
+    ///
+    /// ```
+    /// let err = hookgate::Receiver::builder()
+    ///     .secret_from_env("HOOKGATE_DOC_UNSET_VARIABLE")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     format!("{err:?}"),
+    ///     "the environment variable `HOOKGATE_DOC_UNSET_VARIABLE` is not set; \
+    ///      set it to the webhook signing secret from the sender's portal (`whsec_…`)"
+    /// );
+    /// ```
+    pub fn secret_from_env(mut self, name: &str) -> Self {
+        match std::env::var(name) {
+            Ok(value) => self.secrets.push(value),
+            Err(e) => self.missing_env.push((
+                name.to_owned(),
+                matches!(e, std::env::VarError::NotUnicode(_)),
+            )),
+        }
         self
     }
 
@@ -340,6 +381,9 @@ impl ReceiverBuilder {
             .map(HeaderSpec::build)
             .collect::<Result<Vec<_>, _>>()?;
 
+        if let Some((name, not_unicode)) = self.missing_env.into_iter().next() {
+            return Err(BuildError::MissingEnv { name, not_unicode });
+        }
         let mode = match self.direct {
             Some(policy) => {
                 if policy.token.as_ref().is_some_and(|t| t.is_empty()) {

@@ -62,7 +62,7 @@ pub enum ClaimOutcome {
 }
 
 /// A store failure. Whatever the cause, the receiver answers 503 (fail closed).
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The call did not finish within the store deadline.
@@ -72,15 +72,28 @@ pub enum StoreError {
         after: Duration,
     },
     /// The backend reported an error (connection refused, reset, …).
-    #[error("the store backend failed")]
+    #[error("the store backend failed: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
     /// The backend answered something the store does not understand.
     #[error("the store answered unexpectedly: {0}")]
     UnexpectedReply(&'static str),
+    /// The store's server could not be reached when connecting (at start-up).
+    #[error("could not connect to {what} at {target}: {source}")]
+    Connect {
+        /// What was being connected to ("Redis", "Redis Cluster").
+        what: &'static str,
+        /// Where, without credentials (`redis://host:port/db`).
+        target: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// An in-memory store is full of live in-flight claims.
     #[error("the in-memory store is full of in-flight claims")]
     Full,
 }
+
+crate::readable_debug::readable_debug!(StoreError);
 
 /// Where claims live. Implementations must make `claim` atomic (exactly one
 /// concurrent caller gets `Fresh`) and let only the token's owner `complete`,

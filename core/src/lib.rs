@@ -52,6 +52,7 @@ mod jobs;
 mod key;
 mod memory_store;
 mod peek;
+mod readable_debug;
 mod receiver;
 mod rejection;
 mod secret;

@@ -203,11 +203,28 @@ pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// An answer hookgate gives without calling the handler (or instead of the
 /// handler's, when the delivery could not be recorded): status, optional
 /// `Retry-After` seconds, and a JSON body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Answer {
     status: StatusCode,
     retry_after: Option<u32>,
     body: Bytes,
+}
+
+/// Shows the body as text (it is always JSON), so a logged answer reads
+/// `Answer { status: 200, body: {"received":true,"duplicate":true} }`.
+///
+/// ```
+/// let shown = format!("{:?}", hookgate::Answer::duplicate());
+/// assert_eq!(shown, r#"Answer { status: 200, body: {"received":true,"duplicate":true} }"#);
+/// ```
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Answer {{ status: {}", self.status.as_u16())?;
+        if let Some(secs) = self.retry_after {
+            write!(f, ", retry_after: {secs}")?;
+        }
+        write!(f, ", body: {} }}", String::from_utf8_lossy(&self.body))
+    }
 }
 
 impl Answer {

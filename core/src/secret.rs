@@ -20,6 +20,8 @@ pub(crate) const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+crate::readable_debug::readable_debug!(SecretError);
+
 const HMAC_PREFIX: &str = "whsec_";
 const PUBLIC_PREFIX: &str = "whpk_";
 const SIGNING_PREFIX: &str = "whsk_";
@@ -27,7 +29,7 @@ const SIGNING_PREFIX: &str = "whsk_";
 /// Why a secret or key could not be used. Raised when a receiver is built, never
 /// at request time. The message says what a valid value looks like and never
 /// repeats the value itself.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretError {
     /// The value was empty (or only the prefix).

@@ -68,10 +68,20 @@ pub enum SignatureError {
         tolerance_secs: u64,
     },
     /// The timestamp is further in the future than the tolerance allows.
-    #[error("the timestamp is too far in the future (more than {tolerance_secs} s ahead)")]
+    #[error(
+        "the timestamp is too far in the future (more than {tolerance_secs} s ahead){}",
+        if *looks_like_milliseconds {
+            "; it looks like milliseconds since 1970, but the timestamp header is in seconds"
+        } else {
+            ""
+        }
+    )]
     TimestampTooNew {
         /// The configured tolerance into the future.
         tolerance_secs: u64,
+        /// Read as milliseconds, the timestamp would be within the window: the
+        /// sender most likely wrote milliseconds where seconds belong.
+        looks_like_milliseconds: bool,
     },
     /// No signature entry matched any key.
     #[error("no signature in the signature header matches a configured key")]
@@ -122,9 +132,16 @@ impl Tolerance {
         if -age > i128::from(self.future.as_secs()) {
             return Err(SignatureError::TimestampTooNew {
                 tolerance_secs: self.future.as_secs(),
+                looks_like_milliseconds: self.within(timestamp / 1000, now),
             });
         }
         Ok(())
+    }
+
+    /// Whether `timestamp` lies inside the window around `now`.
+    fn within(&self, timestamp: i64, now: i64) -> bool {
+        let age = i128::from(now) - i128::from(timestamp);
+        age <= i128::from(self.past.as_secs()) && -age <= i128::from(self.future.as_secs())
     }
 }
 
@@ -489,6 +506,28 @@ mod tests {
         };
         assert!(asym.check(990, 1000).is_ok());
         assert!(asym.check(1001, 1000).is_err());
+    }
+
+    #[test]
+    fn a_millisecond_timestamp_is_named_as_such() {
+        let t = Tolerance::default();
+        let now = 1_733_300_000;
+        let millis = now * 1000 + 123;
+        let err = t.check(millis, now).unwrap_err();
+        assert!(matches!(
+            err,
+            SignatureError::TimestampTooNew {
+                looks_like_milliseconds: true,
+                ..
+            }
+        ));
+        assert_eq!(err.code(), "timestamp_too_new");
+        let text = err.to_string();
+        assert!(text.contains("milliseconds"), "{text}");
+        assert!(text.contains("seconds"), "{text}");
+        // A timestamp merely too far ahead gets no such hint.
+        let ahead = t.check(now + 3600, now).unwrap_err();
+        assert!(!ahead.to_string().contains("milliseconds"), "{ahead}");
     }
 
     #[test]

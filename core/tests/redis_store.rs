@@ -444,11 +444,26 @@ async fn connect_checks_the_server_and_fails_fast_when_nothing_listens() {
     };
     let port = support::free_port();
     let started = std::time::Instant::now();
-    let result = hookgate::redis::connect(&format!("redis://127.0.0.1:{port}/")).await;
+    let result = hookgate::redis::connect(&format!("redis://hg:pa55word@127.0.0.1:{port}/3")).await;
+    let err = result.expect_err("connecting to a closed port must fail");
     assert!(
-        matches!(result, Err(hookgate::StoreError::Backend(_))),
-        "connecting to a closed port must fail"
+        matches!(err, hookgate::StoreError::Connect { what: "Redis", .. }),
+        "{err:#?}"
     );
+    // What a failed start-up prints (`Error: {err:?}`): Redis, where, why —
+    // and never the password.
+    let shown = format!("{err:?}");
+    assert!(
+        shown.starts_with(&format!(
+            "could not connect to Redis at redis://127.0.0.1:{port}/3: "
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("pa55word"), "{shown}");
+    let malformed = hookgate::redis::connect("redis://hg:pa55word@[::1/").await;
+    let shown = format!("{:?}", malformed.expect_err("a malformed URL"));
+    assert!(shown.contains("could not connect to Redis"), "{shown}");
+    assert!(!shown.contains("pa55word"), "{shown}");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "connect took {:?}",

@@ -30,9 +30,9 @@
 //! #[launch]
 //! fn rocket() -> _ {
 //!     let receiver = Receiver::builder()
-//!         .secret(std::env::var("WEBHOOK_SECRET").expect("WEBHOOK_SECRET"))
+//!         .secret_from_env("WEBHOOK_SECRET") // `whsec_…` from the sender's portal
 //!         .build()
-//!         .expect("valid webhook configuration");
+//!         .expect("webhook configuration"); // prints what is wrong, e.g. the variable is not set
 //!     rocket::build()
 //!         .attach(WebhookFairing::new(receiver))
 //!         .mount("/", routes![on_job])

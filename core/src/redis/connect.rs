@@ -36,24 +36,59 @@ pub fn connection_config() -> ConnectionManagerConfig {
 /// by cloning it. `rediss://` (TLS) URLs need one of the `redis` crate's TLS
 /// features enabled in the application.
 pub async fn connect(url: &str) -> Result<ConnectionManager, StoreError> {
-    let client = ::redis::Client::open(url).map_err(backend)?;
+    let client = open(url)?;
+    let target = target(&client);
+    let fail = |e: ::redis::RedisError| StoreError::Connect {
+        what: "Redis",
+        target: target.clone(),
+        source: Box::new(e),
+    };
     let mut conn = ConnectionManager::new_with_config(client, connection_config())
         .await
-        .map_err(backend)?;
+        .map_err(fail)?;
     check_reply(
         ::redis::cmd("INFO")
             .arg("server")
             .query_async(&mut conn)
             .await,
-    )?;
+    )
+    .map_err(|e| match e {
+        StoreError::Backend(source) => StoreError::Connect {
+            what: "Redis",
+            target: target.clone(),
+            source,
+        },
+        other => other,
+    })?;
     Ok(conn)
+}
+
+/// Parses `url`; a malformed one is a [`StoreError::Connect`] that does not
+/// repeat the URL (it may hold a password).
+fn open(url: &str) -> Result<::redis::Client, StoreError> {
+    ::redis::Client::open(url).map_err(|e| StoreError::Connect {
+        what: "Redis",
+        target: "the configured URL (not shown: it may hold a password)".to_owned(),
+        source: Box::new(e),
+    })
+}
+
+/// Where `client` connects, without credentials: `redis://host:port/db`.
+fn target(client: &::redis::Client) -> String {
+    let info = client.get_connection_info();
+    let scheme = match info.addr() {
+        ::redis::ConnectionAddr::TcpTls { .. } => "rediss",
+        ::redis::ConnectionAddr::Unix(_) => "unix",
+        _ => "redis",
+    };
+    format!("{scheme}://{}/{}", info.addr(), info.redis_settings().db())
 }
 
 /// Like [`connect`], but connects on first use: the application starts even
 /// while Redis is down, and deliveries are answered 503 until it is up. Fails
 /// only on a malformed `url`. The server's version is not checked.
 pub fn connect_lazy(url: &str) -> Result<ConnectionManager, StoreError> {
-    let client = ::redis::Client::open(url).map_err(backend)?;
+    let client = open(url)?;
     ConnectionManager::new_lazy_with_config(client, connection_config()).map_err(backend)
 }
 

@@ -16,12 +16,14 @@ pub const MIN_REDIS_MAJOR: u32 = 7;
 /// let err = hookgate::redis::UnsupportedServer { found: "6.2.14".into() };
 /// assert!(err.to_string().contains("6.2.14"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("hookgate needs Redis 7.0 or newer (a claim is one `SET … NX GET`); the server reports version {found}")]
 pub struct UnsupportedServer {
     /// The version the server reported (`redis_version` of `INFO server`).
     pub found: String,
 }
+
+crate::readable_debug::readable_debug!(UnsupportedServer);
 
 /// Checks the reply to `INFO server`. A server that refuses the command (an
 /// ACL user without `INFO`, a renamed command) is not checked; a connection
