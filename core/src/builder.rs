@@ -209,7 +209,8 @@ impl ReceiverBuilder {
         self
     }
 
-    /// The clock timestamps are checked against (default: the system clock).
+    /// The clock timestamps are checked against, and the default in-memory
+    /// store and job registry expire by (default: the system clock).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -221,7 +222,10 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where claims live (default: a [`MemoryStore`](crate::MemoryStore)).
+    /// Where claims live (default: a [`MemoryStore`](crate::MemoryStore) on
+    /// the receiver's clock). A store given keeps its own clock; a
+    /// [`MemoryStore`](crate::MemoryStore), or an `Arc` of one, is called
+    /// directly (see [`IdempotencyStore::into_memory_store`]).
     pub fn store(mut self, store: impl IdempotencyStore) -> Self {
         self.store = Some(StoreHandle::of(store));
         self
@@ -229,11 +233,12 @@ impl ReceiverBuilder {
 
     /// Where claims live, shared with other receivers.
     pub fn shared_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
-        self.store = Some(StoreHandle::Other(store));
+        self.store = Some(StoreHandle::shared(store));
         self
     }
 
-    /// Where known job ids live (default: a [`MemoryJobRegistry`]).
+    /// Where known job ids live (default: a [`MemoryJobRegistry`] on the
+    /// receiver's clock).
     pub fn job_registry(mut self, jobs: impl JobRegistry) -> Self {
         self.jobs = Some(Arc::new(jobs));
         self
@@ -428,12 +433,16 @@ impl ReceiverBuilder {
         Ok(Receiver {
             inner: Arc::new(Inner {
                 mode,
-                clock: self.clock,
+                clock: Arc::clone(&self.clock),
                 settle: Arc::new(SettleConfig {
-                    store: self.store.unwrap_or_default(),
-                    jobs: self
-                        .jobs
-                        .unwrap_or_else(|| Arc::new(MemoryJobRegistry::new())),
+                    // The default in-memory store and registry expire by the
+                    // receiver's clock; a store given keeps its own.
+                    store: self
+                        .store
+                        .unwrap_or_else(|| StoreHandle::default_memory(&self.clock)),
+                    jobs: self.jobs.unwrap_or_else(|| {
+                        Arc::new(MemoryJobRegistry::new().with_clock(Arc::clone(&self.clock)))
+                    }),
                     in_flight_ttl: self.in_flight_ttl,
                     done_ttl: self.done_ttl,
                     deadline: self.store_deadline,

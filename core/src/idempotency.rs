@@ -7,7 +7,10 @@
 //! overwrite another worker's claim.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::memory_store::MemoryStore;
 
 /// The owner of one claim: a random 128-bit value, unique across replicas.
 ///
@@ -130,10 +133,31 @@ pub trait IdempotencyStore: Send + Sync + 'static {
 
     /// Removes `key` if `token` still owns it in flight. Returns whether it did.
     async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError>;
+
+    /// The receiver's fast path: the built-in [`MemoryStore`] this store is,
+    /// if it is one (`None`, the default, otherwise).
+    ///
+    /// A receiver calls a [`MemoryStore`] it gets this way synchronously:
+    /// no boxed future, no store deadline timer (it answers at once). Every
+    /// other store is called through this trait under the store deadline.
+    /// [`MemoryStore`] and `Arc<S>` (for an `S` that is one) answer `Some`; a
+    /// store of your own keeps the default, and must: a wrapper around a
+    /// [`MemoryStore`] that changes what it does would be bypassed if it
+    /// answered with the store it wraps.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hookgate::{IdempotencyStore, MemoryStore};
+    /// let shared = Arc::new(MemoryStore::new());
+    /// assert!(Arc::new(shared).into_memory_store().is_some());
+    /// ```
+    fn into_memory_store(self: Arc<Self>) -> Option<Arc<MemoryStore>> {
+        None
+    }
 }
 
 #[async_trait::async_trait]
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
+impl<S: IdempotencyStore + ?Sized> IdempotencyStore for Arc<S> {
     async fn claim(
         &self,
         key: &str,
@@ -155,6 +179,9 @@ impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
     }
     async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
         (**self).release(key, token).await
+    }
+    fn into_memory_store(self: Arc<Self>) -> Option<Arc<MemoryStore>> {
+        S::into_memory_store(Arc::clone(&*self))
     }
 }
 

@@ -3,9 +3,10 @@
 //! checked on delivery, forgotten once a final status has been processed.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use crate::clock::{Clock, SystemClock};
 use crate::idempotency::StoreError;
 
 /// Where known job ids live. The receiver wraps every call in its deadline.
@@ -51,19 +52,22 @@ impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
 pub struct MemoryJobRegistry {
     jobs: Mutex<Jobs>,
     capacity: usize,
+    /// Ids expire by its monotonic reading.
+    clock: Arc<dyn Clock>,
 }
 
+/// Expiry times are on the clock's monotonic timeline.
 #[derive(Default)]
 struct Jobs {
-    expiry: HashMap<String, Instant>,
+    expiry: HashMap<String, Duration>,
     /// No id expires before this (a lower bound: lowered by every
     /// registration, recomputed by every sweep); `None` when empty or unknown.
-    earliest: Option<Instant>,
+    earliest: Option<Duration>,
 }
 
 impl Jobs {
     /// Drops the expired ids, unless none can have expired yet.
-    fn sweep(&mut self, now: Instant) {
+    fn sweep(&mut self, now: Duration) {
         if self.earliest.is_some_and(|t| now < t) {
             return;
         }
@@ -72,14 +76,10 @@ impl Jobs {
     }
 }
 
-/// `now + ttl`, saturating: a TTL past what an `Instant` can hold (e.g.
-/// `Duration::MAX`) means "never expires", not a panic.
-fn expiry(now: Instant, ttl: Duration) -> Instant {
-    /// About a century: far enough to mean never, near enough to fit.
-    const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-    now.checked_add(ttl)
-        .or_else(|| now.checked_add(FOREVER))
-        .unwrap_or(now)
+/// `now + ttl`, saturating: a TTL past what the clock's timeline can hold
+/// (e.g. `Duration::MAX`) means "never expires", not a panic.
+fn expiry(now: Duration, ttl: Duration) -> Duration {
+    now.saturating_add(ttl)
 }
 
 impl MemoryJobRegistry {
@@ -96,7 +96,16 @@ impl MemoryJobRegistry {
         Self {
             jobs: Mutex::default(),
             capacity: capacity.max(1),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same registry, expiring ids by `clock` (default: the
+    /// [`SystemClock`]). A receiver's default registry already uses the
+    /// receiver's clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Jobs> {
@@ -124,7 +133,7 @@ impl std::fmt::Debug for MemoryJobRegistry {
 #[async_trait::async_trait]
 impl JobRegistry for MemoryJobRegistry {
     async fn register(&self, job_id: &str, ttl: Duration) -> Result<(), StoreError> {
-        let now = Instant::now();
+        let now = self.clock.monotonic();
         let mut jobs = self.lock();
         if jobs.expiry.len() >= self.capacity && !jobs.expiry.contains_key(job_id) {
             jobs.sweep(now);
@@ -139,7 +148,7 @@ impl JobRegistry for MemoryJobRegistry {
     }
 
     async fn is_known(&self, job_id: &str) -> Result<bool, StoreError> {
-        let now = Instant::now();
+        let now = self.clock.monotonic();
         let mut jobs = self.lock();
         match jobs.expiry.get(job_id) {
             Some(expires) if *expires > now => Ok(true),
@@ -160,10 +169,18 @@ impl JobRegistry for MemoryJobRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::FixedClock;
+
+    /// A registry of `capacity` ids on a manual clock, and the clock.
+    fn clocked(capacity: usize) -> (MemoryJobRegistry, Arc<FixedClock>) {
+        let clock = Arc::new(FixedClock::new(1_700_000_000));
+        let r = MemoryJobRegistry::with_capacity(capacity).with_clock(clock.clone());
+        (r, clock)
+    }
 
     #[tokio::test]
     async fn a_full_registry_admits_once_any_id_expires() {
-        let r = MemoryJobRegistry::with_capacity(2);
+        let (r, clock) = clocked(2);
         r.register("a", Duration::from_secs(60)).await.unwrap();
         r.register("b", Duration::from_secs(60)).await.unwrap();
         // Full, nothing expired: refused, and the sweep notes that nothing
@@ -180,7 +197,7 @@ mod tests {
             r.register("e", Duration::from_secs(60)).await,
             Err(StoreError::Full)
         ));
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        clock.advance_by(Duration::from_millis(20));
         r.register("e", Duration::from_secs(60)).await.unwrap();
         assert!(r.is_known("e").await.unwrap());
         assert!(!r.is_known("d").await.unwrap());
@@ -198,14 +215,16 @@ mod tests {
 
     #[tokio::test]
     async fn expires_and_is_bounded() {
-        let r = MemoryJobRegistry::with_capacity(2);
+        let (r, clock) = clocked(2);
         r.register("a", Duration::from_millis(20)).await.unwrap();
         r.register("b", Duration::from_secs(60)).await.unwrap();
         assert!(matches!(
             r.register("c", Duration::from_secs(60)).await,
             Err(StoreError::Full)
         ));
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        clock.advance_by(Duration::from_millis(19));
+        assert!(r.is_known("a").await.unwrap(), "never early");
+        clock.advance_by(Duration::from_millis(1));
         assert!(!r.is_known("a").await.unwrap());
         r.register("c", Duration::from_secs(60)).await.unwrap();
         assert!(r.is_known("c").await.unwrap());

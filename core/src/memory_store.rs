@@ -2,12 +2,13 @@
 //! expiry. For a single replica; several replicas need a shared store (Redis).
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use hashbrown::HashTable;
 use siphasher::sip128::SipHasher13;
 
+use crate::clock::{Clock, SystemClock};
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 
 const SHARDS: usize = 16;
@@ -46,8 +47,8 @@ pub struct MemoryStore {
     shards: Box<[Mutex<Shard>]>,
     shard_capacity: usize,
     hasher: SipHasher13,
-    /// Expiry times are kept as milliseconds since this instant.
-    epoch: Instant,
+    /// Entries expire by its monotonic reading, kept in milliseconds.
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug, Default)]
@@ -67,7 +68,7 @@ struct Entry {
     /// The owner of a claim in flight ([`owner`] of its token, never 0), or
     /// [`PROCESSED`].
     owner: u64,
-    /// Milliseconds since the store's epoch; live while later than now.
+    /// Milliseconds on the clock's monotonic timeline; live while later than now.
     expires: u64,
 }
 
@@ -113,8 +114,30 @@ impl MemoryStore {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             shard_capacity,
             hasher: SipHasher13::new_with_key(&rand::random()),
-            epoch: Instant::now(),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same store, expiring its entries by `clock` (default: the
+    /// [`SystemClock`]). A receiver's default store already uses the
+    /// receiver's clock; a test moves a [`FixedClock`](crate::FixedClock)
+    /// instead of sleeping past a TTL.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::{sync::Arc, time::Duration};
+    /// use hookgate::{ClaimOutcome, ClaimToken, FixedClock, IdempotencyStore, MemoryStore};
+    /// let clock = Arc::new(FixedClock::new(1_700_000_000));
+    /// let store = MemoryStore::new().with_clock(clock.clone());
+    /// let ttl = Duration::from_secs(30);
+    /// store.claim("k", ClaimToken::random(), ttl).await.unwrap();
+    /// clock.advance(31); // the claim's holder crashed; its claim lapses
+    /// assert_eq!(store.claim("k", ClaimToken::random(), ttl).await.unwrap(), ClaimOutcome::Fresh);
+    /// # });
+    /// ```
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Live keys (in flight or done) currently held.
@@ -131,9 +154,9 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// Now, in milliseconds since the store's epoch.
+    /// Now, in milliseconds on the clock's monotonic timeline.
     fn now(&self) -> u64 {
-        millis(self.epoch.elapsed())
+        millis(self.clock.monotonic())
     }
 
     /// The key's fingerprint and its locked shard. The shard is chosen by
@@ -372,12 +395,17 @@ impl IdempotencyStore for MemoryStore {
     async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
         self.release_now(key, token)
     }
+
+    /// It is the built-in store: a receiver calls it directly.
+    fn into_memory_store(self: Arc<Self>) -> Option<Arc<MemoryStore>> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use crate::clock::FixedClock;
 
     const TTL: Duration = Duration::from_secs(30);
     const DONE: Duration = Duration::from_secs(3600);
@@ -401,13 +429,41 @@ mod tests {
         assert_eq!(s.claim("k", me, TTL).await.unwrap(), ClaimOutcome::Done);
     }
 
+    /// A store on a manual clock, and the clock.
+    fn clocked() -> (MemoryStore, Arc<FixedClock>) {
+        let clock = Arc::new(FixedClock::new(1_700_000_000));
+        (MemoryStore::new().with_clock(clock.clone()), clock)
+    }
+
     #[tokio::test]
     async fn in_flight_expires_by_itself() {
-        let s = MemoryStore::new();
+        let (s, clock) = clocked();
         let me = ClaimToken::random();
         s.claim("k", me, Duration::from_millis(30)).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        clock.advance_by(Duration::from_millis(30));
+        // Never early: the claim lives its whole TTL.
+        assert!(s.renew("k", me, Duration::from_millis(30)).await.unwrap());
+        clock.advance_by(Duration::from_millis(32));
         assert!(!s.complete("k", me, DONE).await.unwrap());
+        assert_eq!(
+            s.claim("k", ClaimToken::random(), TTL).await.unwrap(),
+            ClaimOutcome::Fresh
+        );
+    }
+
+    #[tokio::test]
+    async fn a_done_marker_lives_its_ttl_then_the_key_is_fresh() {
+        let (s, clock) = clocked();
+        let me = ClaimToken::random();
+        s.claim("k", me, TTL).await.unwrap();
+        assert!(s.complete("k", me, DONE).await.unwrap());
+        clock.advance_by(DONE);
+        assert_eq!(
+            s.claim("k", ClaimToken::random(), TTL).await.unwrap(),
+            ClaimOutcome::Done
+        );
+        clock.advance_by(Duration::from_millis(2));
+        assert_eq!(s.len(), 0);
         assert_eq!(
             s.claim("k", ClaimToken::random(), TTL).await.unwrap(),
             ClaimOutcome::Fresh
@@ -608,13 +664,13 @@ mod tests {
 
     #[tokio::test]
     async fn expired_claims_are_taken_over_in_place() {
-        let s = MemoryStore::new();
+        let (s, clock) = clocked();
         let first = ClaimToken::random();
         let second = ClaimToken::random();
         s.claim("k", first, Duration::from_millis(20))
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        clock.advance_by(Duration::from_millis(22));
         assert_eq!(
             s.claim("k", second, TTL).await.unwrap(),
             ClaimOutcome::Fresh

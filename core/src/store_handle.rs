@@ -1,10 +1,13 @@
 //! How the receiver calls its [`IdempotencyStore`]: the built-in
 //! [`MemoryStore`] directly (it answers at once: no boxed future, no deadline
-//! timer), any other store through the trait under the store deadline.
+//! timer), any other store through the trait under the store deadline. Which
+//! is which the store says itself, by
+//! [`IdempotencyStore::into_memory_store`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::deadline::within;
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 use crate::memory_store::MemoryStore;
@@ -18,21 +21,24 @@ pub(crate) enum StoreHandle {
     Other(Arc<dyn IdempotencyStore>),
 }
 
-/// The default store: a [`MemoryStore`] of the default capacity.
-impl Default for StoreHandle {
-    fn default() -> Self {
-        Self::Memory(Arc::new(MemoryStore::new()))
-    }
-}
-
 impl StoreHandle {
-    /// The handle of `store`: [`Self::Memory`] when it is a [`MemoryStore`].
+    /// A receiver's default store: a [`MemoryStore`] of the default capacity,
+    /// expiring claims by the receiver's `clock`.
+    pub(crate) fn default_memory(clock: &Arc<dyn Clock>) -> Self {
+        Self::Memory(Arc::new(MemoryStore::new().with_clock(Arc::clone(clock))))
+    }
+
+    /// The handle of `store`: [`Self::Memory`] when it is a [`MemoryStore`]
+    /// (or an `Arc` of one).
     pub(crate) fn of<S: IdempotencyStore>(store: S) -> Self {
-        let store = Arc::new(store);
-        let any: Arc<dyn std::any::Any + Send + Sync> = store.clone();
-        match any.downcast::<MemoryStore>() {
-            Ok(memory) => Self::Memory(memory),
-            Err(_) => Self::Other(store),
+        Self::shared(Arc::new(store))
+    }
+
+    /// The handle of a shared store: [`Self::Memory`] when it is a [`MemoryStore`].
+    pub(crate) fn shared(store: Arc<dyn IdempotencyStore>) -> Self {
+        match Arc::clone(&store).into_memory_store() {
+            Some(memory) => Self::Memory(memory),
+            None => Self::Other(store),
         }
     }
 
@@ -98,11 +104,61 @@ impl StoreHandle {
 mod tests {
     use super::*;
 
+    /// Delegates to a memory store, as a wrapper that changes nothing would:
+    /// still a store of its own, so called through the trait.
+    struct Wrapped(MemoryStore);
+
+    #[async_trait::async_trait]
+    impl IdempotencyStore for Wrapped {
+        async fn claim(
+            &self,
+            key: &str,
+            token: ClaimToken,
+            ttl: Duration,
+        ) -> Result<ClaimOutcome, StoreError> {
+            self.0.claim(key, token, ttl).await
+        }
+        async fn complete(
+            &self,
+            key: &str,
+            token: ClaimToken,
+            ttl: Duration,
+        ) -> Result<bool, StoreError> {
+            self.0.complete(key, token, ttl).await
+        }
+        async fn renew(
+            &self,
+            key: &str,
+            token: ClaimToken,
+            ttl: Duration,
+        ) -> Result<bool, StoreError> {
+            self.0.renew(key, token, ttl).await
+        }
+        async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
+            self.0.release(key, token).await
+        }
+    }
+
     #[test]
-    fn the_built_in_store_is_called_directly_others_through_the_trait() {
+    fn the_built_in_store_is_called_directly_however_it_is_given() {
         assert!(StoreHandle::of(MemoryStore::with_capacity(10)).is_memory());
-        let shared: Arc<MemoryStore> = Arc::new(MemoryStore::new());
-        assert!(!StoreHandle::of(shared).is_memory());
+        let shared = Arc::new(MemoryStore::new());
+        assert!(StoreHandle::of(Arc::clone(&shared)).is_memory());
+        assert!(StoreHandle::of(Arc::new(Arc::clone(&shared))).is_memory());
+        assert!(StoreHandle::shared(shared.clone()).is_memory());
+        // The very store given, not a copy: what one claims the other sees.
+        let StoreHandle::Memory(inner) = StoreHandle::of(Arc::clone(&shared)) else {
+            unreachable!("checked above");
+        };
+        assert!(Arc::ptr_eq(&inner, &shared));
+    }
+
+    #[test]
+    fn any_other_store_is_called_through_the_trait() {
+        assert!(!StoreHandle::of(Wrapped(MemoryStore::new())).is_memory());
+        let wrapped: Arc<dyn IdempotencyStore> = Arc::new(Wrapped(MemoryStore::new()));
+        assert!(!StoreHandle::shared(Arc::clone(&wrapped)).is_memory());
+        assert!(!StoreHandle::of(wrapped).is_memory());
     }
 
     #[tokio::test]
@@ -112,7 +168,7 @@ mod tests {
         let deadline = Duration::from_secs(1);
         for handle in [
             StoreHandle::of(MemoryStore::new()),
-            StoreHandle::of(Arc::new(MemoryStore::new())),
+            StoreHandle::of(Wrapped(MemoryStore::new())),
         ] {
             let me = ClaimToken::random();
             let other = ClaimToken::random();

@@ -180,34 +180,38 @@ async fn a_settle_dropped_midway_releases_the_claim() {
 
 #[tokio::test]
 async fn in_flight_claim_expires_by_itself() {
+    // The receiver's clock drives its default store's TTLs: moving it, not
+    // sleeping, lets the claim lapse.
+    let clock = Arc::new(FixedClock::new(NOW));
     let r = Receiver::builder()
         .secret(SECRET)
-        .clock(FixedClock::new(NOW))
-        .in_flight_ttl(Duration::from_millis(80))
-        .handler_deadline(Duration::from_millis(50))
+        .clock(Arc::clone(&clock))
+        .in_flight_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let h = signed("msg_crash", NOW, BODY);
     let (_, claim) = proceed(admit(&r, &h, BODY, None).await);
     std::mem::forget(claim); // a crashed worker never settles nor releases
+    clock.advance(30);
     assert_eq!(respond(admit(&r, &h, BODY, None).await).status(), 409);
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    clock.advance_by(Duration::from_millis(2));
     let (_, c) = proceed(admit(&r, &h, BODY, None).await);
     c.settle(true).await.unwrap();
 }
 
 #[tokio::test]
 async fn expired_claim_cannot_be_marked_done_answers_503() {
+    let clock = Arc::new(FixedClock::new(NOW));
     let r = Receiver::builder()
         .secret(SECRET)
-        .clock(FixedClock::new(NOW))
-        .in_flight_ttl(Duration::from_millis(40))
-        .handler_deadline(Duration::from_millis(20))
+        .clock(Arc::clone(&clock))
+        .in_flight_ttl(Duration::from_secs(30))
         .build()
         .unwrap();
     let h = signed("msg_slow", NOW, BODY);
     let (_, claim) = proceed(admit(&r, &h, BODY, None).await);
-    tokio::time::sleep(Duration::from_millis(80)).await;
+    clock.advance(31); // past the in-flight TTL
+
     let a = claim.settle(true).await.unwrap_err();
     assert_eq!(a.status(), 503);
     assert_eq!(code(&a), "claim_lost");
