@@ -80,7 +80,7 @@ impl Receiver {
     }
 
     /// Fail closed (503), unless fail-open was chosen: then log and go on.
-    fn store_failed(&self, source: StoreError) -> Result<(), Rejection> {
+    pub(crate) fn store_failed(&self, source: StoreError) -> Result<(), Rejection> {
         if self.inner.fail_open {
             tracing::warn!(error = %source, "hookgate: store unavailable; FAIL-OPEN skips this check");
             Ok(())
@@ -128,15 +128,17 @@ pin_project_lite::pin_project! {
     /// The future [`Receiver::admit`] returns: the claim, or the refusal
     /// decided before any store call.
     #[project = AdmitProj]
-    pub(crate) enum AdmitFuture<C> {
+    pub(crate) enum AdmitFuture<C, Q> {
         Claiming { #[pin] claim: C },
+        Enqueuing { #[pin] enqueue: Q },
         Refused { rejection: Option<Rejection> },
     }
 }
 
-impl<C> Future for AdmitFuture<C>
+impl<C, Q> Future for AdmitFuture<C, Q>
 where
     C: Future<Output = Result<Admission, Rejection>>,
+    Q: Future<Output = Result<Admission, Rejection>>,
 {
     type Output = Admission;
 
@@ -146,6 +148,7 @@ where
     ) -> std::task::Poll<Admission> {
         let outcome = match self.project() {
             AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
+            AdmitProj::Enqueuing { enqueue } => std::task::ready!(enqueue.poll(cx)),
             AdmitProj::Refused { rejection } => Err(rejection
                 .take()
                 .expect("AdmitFuture polled after it completed")),

@@ -11,6 +11,7 @@ use crate::direct::DirectPolicy;
 use crate::header_auth::{HeaderAuthError, HeaderSpec};
 use crate::idempotency::IdempotencyStore;
 use crate::jobs::{JobRegistry, MemoryJobRegistry};
+use crate::queue::QueueConfig;
 use crate::readable_debug::readable_debug;
 use crate::receiver::{Inner, ModeConfig, Receiver};
 use crate::secret::{KeyRing, SecretError, VerifyingKey};
@@ -88,6 +89,13 @@ pub enum BuildError {
     /// A zero duration or size where one is needed.
     #[error("`{0}` must be greater than zero")]
     Zero(&'static str),
+    /// Queue mode settings that do not fit together.
+    #[error("queue mode: {0}")]
+    Queue(String),
+    /// Queue mode on a backend that keeps deliveries only in this process,
+    /// without opting in.
+    #[error("queue mode on an in-memory queue answers 202 for deliveries a restart loses; use a durable backend (Redis), or opt in for development with `QueueConfig::allow_volatile(true)`")]
+    VolatileQueue,
 }
 
 /// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
@@ -114,6 +122,7 @@ pub struct ReceiverBuilder {
     trusted_proxies: Vec<String>,
     allowed_sources: Option<Vec<String>>,
     required_headers: Vec<HeaderSpec>,
+    queue: Option<QueueConfig>,
 }
 
 impl Default for ReceiverBuilder {
@@ -138,6 +147,7 @@ impl Default for ReceiverBuilder {
             trusted_proxies: Vec::new(),
             allowed_sources: None,
             required_headers: Vec::new(),
+            queue: None,
         }
     }
 }
@@ -335,6 +345,15 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Runs in queue mode: each admitted delivery is enqueued atomically and
+    /// answered `202 {"received":true,"queued":true}`; the app's handler runs
+    /// in workers started with [`Receiver::start_workers`]. See
+    /// [`crate::queue`].
+    pub fn queue(mut self, config: QueueConfig) -> Self {
+        self.queue = Some(config);
+        self
+    }
+
     /// Checks everything and builds the receiver.
     pub fn build(self) -> Result<Receiver, BuildError> {
         let nonzero = |d: Duration, name| {
@@ -429,6 +448,15 @@ impl ReceiverBuilder {
                 })
             }
         };
+        if let Some(queue) = &self.queue {
+            queue.check().map_err(BuildError::Queue)?;
+            if queue.backend.is_volatile() {
+                if !queue.allow_volatile {
+                    return Err(BuildError::VolatileQueue);
+                }
+                tracing::warn!("hookgate: queue mode on an in-memory queue: queued deliveries are lost when this process stops (development only)");
+            }
+        }
         let retry_after = u32::try_from(self.retry_after.as_secs().max(1)).unwrap_or(u32::MAX);
         Ok(Receiver {
             inner: Arc::new(Inner {
@@ -455,6 +483,7 @@ impl ReceiverBuilder {
                 trusted_proxies,
                 allowed_sources,
                 required_headers,
+                queue: self.queue.map(Arc::new),
             }),
         })
     }

@@ -46,6 +46,11 @@ impl Delivery {
         }
     }
 
+    /// The facts, for the queue's entry encoding.
+    pub(crate) fn facts(&self) -> &Facts {
+        &self.inner
+    }
+
     /// The raw body exactly as received and verified (the same buffer, not a
     /// copy). In direct mode with a token check it still contains the token.
     pub fn body(&self) -> &Bytes {

@@ -52,6 +52,7 @@ mod jobs;
 mod key;
 mod memory_store;
 mod peek;
+pub mod queue;
 mod readable_debug;
 mod receiver;
 mod rejection;

@@ -19,6 +19,7 @@ use crate::direct::DirectPolicy;
 use crate::header_auth::RequiredHeader;
 use crate::headers::HeaderLookup;
 use crate::idempotency::StoreError;
+use crate::queue::QueueConfig;
 use crate::rejection::{Answer, Rejection};
 use crate::signed::SignedMode;
 
@@ -57,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) trusted_proxies: Networks,
     pub(crate) allowed_sources: Option<Networks>,
     pub(crate) required_headers: Vec<RequiredHeader>,
+    /// Queue mode, when configured.
+    pub(crate) queue: Option<Arc<QueueConfig>>,
 }
 
 /// The configured core. Cheap to clone (one reference count); share one per app.
@@ -233,6 +236,14 @@ impl Receiver {
         // beside the claim future it moves into. Every adapter boxes this
         // future inside its own per request, so its size is paid each time.
         match checked {
+            Ok(checked) if self.inner.queue.is_some() => match self.validate_queued(&checked) {
+                Ok(()) => AdmitFuture::Enqueuing {
+                    enqueue: self.enqueue(checked),
+                },
+                Err(rejection) => AdmitFuture::Refused {
+                    rejection: Some(rejection),
+                },
+            },
             Ok(checked) => AdmitFuture::Claiming {
                 claim: self.claim(checked),
             },

@@ -238,6 +238,16 @@ impl Answer {
         }
     }
 
+    /// `202 {"received": true, "queued": true}`: queue mode, the delivery is
+    /// in the queue; a worker will run the handler.
+    pub fn queued() -> Self {
+        Self {
+            status: StatusCode::ACCEPTED,
+            retry_after: None,
+            body: Bytes::from_static(br#"{"received":true,"queued":true}"#),
+        }
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -222,6 +222,7 @@ impl Drop for TempDir {
 pub struct RedisServer {
     port: u16,
     cluster: bool,
+    aof: bool,
     child: Option<Child>,
     dir: TempDir,
 }
@@ -238,8 +239,24 @@ impl RedisServer {
         let mut server = Self {
             port,
             cluster,
+            aof: false,
             child: None,
             dir: TempDir::new(&format!("redis-{port}")),
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts a standalone server with an append-only file synced on every
+    /// write, so a SIGKILL and restart (same directory) loses nothing.
+    pub fn start_persistent() -> Self {
+        let port = free_port();
+        let mut server = Self {
+            port,
+            cluster: false,
+            aof: true,
+            child: None,
+            dir: TempDir::new(&format!("redis-aof-{port}")),
         };
         server.restart();
         server
@@ -283,7 +300,12 @@ impl RedisServer {
         let mut cmd = Command::new("redis-server");
         cmd.arg("--port")
             .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--bind", "127.0.0.1", "--save", ""])
+            .args(if self.aof {
+                ["--appendonly", "yes", "--appendfsync", "always"].as_slice()
+            } else {
+                ["--appendonly", "no"].as_slice()
+            })
             .arg("--dir")
             .arg(self.dir.path());
         if self.cluster {

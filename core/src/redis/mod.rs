@@ -29,6 +29,8 @@
 
 mod connect;
 mod jobs;
+mod queue;
+mod queue_scripts;
 mod store;
 mod version;
 
@@ -40,6 +42,7 @@ pub use ::redis::cluster_async::ClusterConnection;
 pub use connect::connect_cluster;
 pub use connect::{connect, connect_lazy, connection_config};
 pub use jobs::RedisJobRegistry;
+pub use queue::RedisQueue;
 pub use store::RedisStore;
 pub use version::{UnsupportedServer, MIN_REDIS_MAJOR};
 

@@ -1,0 +1,437 @@
+//! The worker pool: takes entries from the queue, runs the app's handler for
+//! each (at most `workers` at once), and settles every attempt: success →
+//! removed and marked done; failure, panic or past the attempt deadline →
+//! retried after a back-off, or a dead letter after the maximum attempts.
+//! Entries of a worker that died are reclaimed after the visibility timeout.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::claim::SettleConfig;
+use crate::queue::backend::{Durability, QueueBackend, Receipt, Taken};
+use crate::queue::config::QueueConfig;
+use crate::queue::enqueue::within;
+use crate::queue::entry::QueueEntry;
+use crate::queue::error::QueueError;
+use crate::queue::job::{QueueHandler, Queued};
+use crate::receiver::Receiver;
+
+/// A running worker pool. Keep it for as long as the workers should run:
+/// [`shutdown`](Self::shutdown) stops it gracefully; dropping it stops the
+/// pool taking entries and lets running handlers finish (within their attempt
+/// deadline), without waiting for them.
+#[derive(Debug)]
+#[must_use = "dropping the handle stops the workers; keep it while they should run"]
+pub struct Workers {
+    /// `Some(grace)` once shutting down.
+    stop: watch::Sender<Option<Duration>>,
+    pool: JoinHandle<usize>,
+    consumer: Arc<str>,
+}
+
+impl Workers {
+    /// This pool's consumer name in the backend (unique per pool).
+    pub fn consumer(&self) -> &str {
+        &self.consumer
+    }
+
+    /// Stops taking entries, lets running handlers finish for up to `grace`,
+    /// then cancels the rest: their entries stay in the queue and another
+    /// worker takes them after the visibility timeout. Returns how many
+    /// handlers were cancelled.
+    pub async fn shutdown(self, grace: Duration) -> usize {
+        let _ = self.stop.send(Some(grace));
+        self.pool.await.unwrap_or(0)
+    }
+}
+
+impl Receiver {
+    /// Whether this receiver runs in queue mode.
+    pub fn queue_mode(&self) -> bool {
+        self.inner.queue.is_some()
+    }
+
+    /// Starts the queue's worker pool in this process, running `handler` for
+    /// each queued delivery with its event parsed as `E`. Call it once per
+    /// process, inside a Tokio runtime; every replica may run one.
+    ///
+    /// On start the pool logs a warning when the backend says that nothing
+    /// protects queued deliveries against its crash (no AOF, no replicas), or
+    /// that they live in this process only.
+    ///
+    /// Fails with [`QueueError::NotQueueMode`] when the receiver was not
+    /// built with [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// use hookgate::queue::{MemoryQueue, QueueConfig, Queued};
+    /// use hookgate::JobEvent;
+    ///
+    /// let receiver = hookgate::Receiver::builder()
+    ///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    ///     .queue(QueueConfig::new(MemoryQueue::new()).allow_volatile(true))
+    ///     .build()
+    ///     .unwrap();
+    /// let workers = receiver
+    ///     .start_workers(|job: Queued<JobEvent>| async move {
+    ///         println!("{} finished (attempt {})", job.event.job_id, job.attempt);
+    ///         Ok::<(), std::convert::Infallible>(())
+    ///     })
+    ///     .unwrap();
+    /// workers.shutdown(Duration::from_secs(5)).await;
+    /// # });
+    /// ```
+    pub fn start_workers<E, H>(&self, handler: H) -> Result<Workers, QueueError>
+    where
+        E: DeserializeOwned + Send + 'static,
+        H: QueueHandler<E>,
+    {
+        let config = self.inner.queue.clone().ok_or(QueueError::NotQueueMode)?;
+        let consumer: Arc<str> = format!(
+            "{}-{}-{:08x}",
+            hostname(),
+            std::process::id(),
+            rand::random::<u32>()
+        )
+        .into();
+        let (stop, stopped) = watch::channel(None);
+        let pool = Arc::new(Pool {
+            handler,
+            backend: config.backend.clone(),
+            config,
+            settle: self.inner.settle.clone(),
+            consumer: consumer.clone(),
+            _event: PhantomData,
+        });
+        let pool = tokio::spawn(pool.run(stopped));
+        Ok(Workers {
+            stop,
+            pool,
+            consumer,
+        })
+    }
+}
+
+/// The host's name for consumer names, when the environment says it.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty() && h.len() <= 64)
+        .unwrap_or_else(|| "hookgate".to_owned())
+}
+
+struct Pool<E, H> {
+    handler: H,
+    backend: Arc<dyn QueueBackend>,
+    config: Arc<QueueConfig>,
+    settle: Arc<SettleConfig>,
+    consumer: Arc<str>,
+    _event: PhantomData<fn() -> E>,
+}
+
+/// How one attempt ended.
+enum Outcome {
+    Succeeded,
+    /// Worth retrying.
+    Failed(String),
+    /// Retrying cannot help (the payload does not parse as the handler's
+    /// event type).
+    Permanent(String),
+}
+
+/// Waits doubling from 100 ms to 2 s while the backend is unreachable.
+struct Pause {
+    current: Option<Duration>,
+}
+
+impl Pause {
+    fn failed(&mut self, what: &str, e: &QueueError) -> Duration {
+        let next = match self.current {
+            None => {
+                tracing::warn!(error = %e, "hookgate: queue unreachable while {what}; workers pause until it answers");
+                Duration::from_millis(100)
+            }
+            Some(d) => (d * 2).min(Duration::from_secs(2)),
+        };
+        self.current = Some(next);
+        next
+    }
+
+    fn succeeded(&mut self) {
+        if self.current.take().is_some() {
+            tracing::info!("hookgate: queue reachable again; workers resume");
+        }
+    }
+}
+
+impl<E, H> Pool<E, H>
+where
+    E: DeserializeOwned + Send + 'static,
+    H: QueueHandler<E>,
+{
+    fn deadline(&self) -> Duration {
+        self.settle.deadline
+    }
+
+    /// Reclaim checks run this often: a quarter of the visibility timeout,
+    /// between 50 ms and 1 s.
+    fn reclaim_interval(&self) -> Duration {
+        (self.config.visibility / 4).clamp(Duration::from_millis(50), Duration::from_secs(1))
+    }
+
+    async fn run(self: Arc<Self>, mut stop: watch::Receiver<Option<Duration>>) -> usize {
+        self.report_durability().await;
+        let slots = Arc::new(Semaphore::new(self.config.workers));
+        let mut running = JoinSet::new();
+        let mut pause = Pause { current: None };
+        let mut next_reclaim = Instant::now();
+        loop {
+            while running.try_join_next().is_some() {}
+            if stop.borrow().is_some() {
+                break;
+            }
+            let first = tokio::select! {
+                permit = slots.clone().acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                _ = stop.changed() => break,
+            };
+            let mut permits = vec![first];
+            while let Ok(p) = slots.clone().try_acquire_owned() {
+                permits.push(p);
+            }
+            let mut taken = Vec::new();
+            let mut failed = None;
+            if Instant::now() >= next_reclaim {
+                next_reclaim = Instant::now() + self.reclaim_interval();
+                match within(
+                    self.deadline(),
+                    self.backend
+                        .reclaim(&self.consumer, self.config.visibility, permits.len()),
+                )
+                .await
+                {
+                    Ok(found) => {
+                        for t in &found {
+                            tracing::info!(key = %t.entry.key(), attempt = t.attempt, "hookgate: reclaimed an entry whose worker stopped answering");
+                        }
+                        taken = found;
+                    }
+                    Err(e) => failed = Some(("reclaiming entries", e)),
+                }
+            }
+            if failed.is_none() && taken.len() < permits.len() {
+                match within(
+                    self.deadline(),
+                    self.backend
+                        .take(&self.consumer, permits.len() - taken.len()),
+                )
+                .await
+                {
+                    Ok(found) => taken.extend(found),
+                    Err(e) => failed = Some(("taking entries", e)),
+                }
+            }
+            let wait = match &failed {
+                Some((what, e)) => Some(pause.failed(what, e)),
+                None => {
+                    pause.succeeded();
+                    taken.is_empty().then_some(self.config.poll_interval)
+                }
+            };
+            for (t, permit) in taken.into_iter().zip(permits.drain(..)) {
+                let pool = self.clone();
+                running.spawn(async move {
+                    pool.run_one(t).await;
+                    drop(permit);
+                });
+            }
+            drop(permits);
+            if let Some(wait) = wait {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        }
+        let grace = stop.borrow().unwrap_or(self.config.attempt_deadline);
+        drain(running, grace).await
+    }
+
+    async fn report_durability(&self) {
+        match within(self.deadline(), self.backend.durability()).await {
+            Ok(Durability::Unprotected) => tracing::warn!(
+                "hookgate: the queue's Redis has neither AOF nor replicas: a Redis crash loses queued deliveries that were already answered 202"
+            ),
+            Ok(Durability::ProcessMemory) => tracing::warn!(
+                "hookgate: the queue lives in this process's memory: queued deliveries are lost when it stops (development only)"
+            ),
+            Ok(Durability::Unknown) => tracing::info!(
+                "hookgate: the queue backend does not say whether AOF or replicas protect it"
+            ),
+            Ok(Durability::Protected { aof, replicas }) => {
+                tracing::info!(aof, replicas, "hookgate: the queue is protected against a backend crash")
+            }
+            Err(e) => tracing::info!(error = %e, "hookgate: could not ask the queue backend about durability"),
+        }
+    }
+
+    async fn run_one(&self, taken: Taken) {
+        let Taken {
+            receipt,
+            entry,
+            attempt,
+        } = taken;
+        let outcome = self.attempt(&receipt, &entry, attempt).await;
+        let max = self.config.max_attempts;
+        match outcome {
+            Outcome::Succeeded => {
+                tracing::debug!(key = %entry.key(), attempt, "hookgate: queued delivery handled");
+                self.settle("marking a delivery done", || {
+                    self.backend
+                        .complete(&receipt, entry.key(), self.settle.done_ttl)
+                })
+                .await;
+                if let Some(job) = entry.forget_job() {
+                    if let Err(e) = self.settle.within(self.settle.jobs().forget(job)).await {
+                        tracing::warn!(error = %e, "hookgate: could not forget a finished job");
+                    }
+                }
+            }
+            Outcome::Failed(error) if attempt < max => {
+                let delay = self.config.backoff.delay(attempt);
+                tracing::warn!(key = %entry.key(), attempt, max, ?delay, %error, "hookgate: queued delivery failed; retrying later");
+                let next = entry.with_failure(attempt, error);
+                self.settle("scheduling a retry", || {
+                    self.backend.retry_later(&receipt, &next, delay)
+                })
+                .await;
+            }
+            Outcome::Failed(error) | Outcome::Permanent(error) => {
+                tracing::error!(key = %entry.key(), attempt, %error, "hookgate: queued delivery failed for the last time; moved to the dead letters");
+                let dead = entry.with_failure(attempt, error);
+                self.settle("moving a dead letter", || {
+                    self.backend.dead_letter(&receipt, &dead)
+                })
+                .await;
+            }
+        }
+    }
+
+    /// Runs one attempt under its deadline, in its own task (so a panic is
+    /// caught), extending the entry's visibility while it runs.
+    async fn attempt(&self, receipt: &Receipt, entry: &QueueEntry, attempt: u32) -> Outcome {
+        let event: E = match entry.delivery().event() {
+            Ok(e) => e,
+            Err(rejection) => {
+                return Outcome::Permanent(format!(
+                    "the payload does not parse as the handler's event type: {rejection}"
+                ))
+            }
+        };
+        let job = Queued {
+            event,
+            delivery: entry.delivery().clone(),
+            attempt,
+            received_at: entry.received_at(),
+        };
+        let mut task = AbortOnDrop(tokio::spawn(self.handler.call(job)));
+        let limit = self.config.attempt_deadline;
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(deadline);
+        let every = (self.config.visibility / 3).max(Duration::from_millis(10));
+        let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tokio::select! {
+                joined = &mut task.0 => return match joined {
+                    Ok(Ok(())) => Outcome::Succeeded,
+                    Ok(Err(e)) => Outcome::Failed(e.to_string()),
+                    Err(j) if j.is_panic() => Outcome::Failed(format!("the handler panicked: {}", panic_message(j.into_panic()))),
+                    Err(_) => Outcome::Failed("the handler was cancelled".to_owned()),
+                },
+                _ = &mut deadline => {
+                    task.0.abort();
+                    return Outcome::Failed(format!("the attempt ran past its deadline of {limit:?}"));
+                }
+                _ = beat.tick() => {
+                    match within(self.deadline(), self.backend.extend(&self.consumer, receipt)).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(key = %entry.key(), "hookgate: another worker took over this entry (this one did not answer in time); both may run it"),
+                        Err(e) => tracing::debug!(error = %e, "hookgate: could not extend an entry's visibility"),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Settles an attempt, trying again while the backend is unreachable, for
+    /// up to the visibility timeout (after which another worker may have
+    /// taken the entry over and will run it again: at least once holds).
+    async fn settle<F, Fut>(&self, what: &str, call: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), QueueError>>,
+    {
+        let give_up = Instant::now() + self.config.visibility;
+        let mut pause = Pause { current: None };
+        loop {
+            match within(self.deadline(), call()).await {
+                Ok(()) => {
+                    pause.succeeded();
+                    return;
+                }
+                Err(e) => {
+                    let wait = pause.failed(what, &e);
+                    if Instant::now() + wait >= give_up {
+                        tracing::warn!(error = %e, "hookgate: gave up {what}; the entry is taken over after the visibility timeout and run again");
+                        return;
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}
+
+/// Shutting down: lets running handlers finish within `grace`, then cancels
+/// what is left (their entries stay in the queue, to be reclaimed). Returns
+/// how many were cancelled.
+async fn drain(mut running: JoinSet<()>, grace: Duration) -> usize {
+    let finished = tokio::time::timeout(grace, async {
+        while running.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_ok() {
+        return 0;
+    }
+    let left = running.len();
+    tracing::warn!(left, ?grace, "hookgate: handlers still running at shutdown were cancelled; their entries are taken over after the visibility timeout");
+    running.shutdown().await;
+    left
+}
+
+/// A spawned handler, aborted when its attempt is dropped (shutdown).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}

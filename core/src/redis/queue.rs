@@ -1,0 +1,590 @@
+//! [`RedisQueue`]: queue mode's backend on Redis Streams, shared by every
+//! replica.
+//!
+//! Per shard (one by default), four kinds of keys share one hash tag
+//! `{<name>:<shard>}`, so each shard lives on one Redis Cluster node and every
+//! script touches one slot:
+//!
+//! * `{…}:stream` — the entries, read through consumer group `hookgate`;
+//!   taken entries stay pending until settled, and pending entries idle for
+//!   the visibility timeout are taken over (`XAUTOCLAIM`);
+//! * `{…}:delayed` — failed entries waiting for their retry (a sorted set by
+//!   due time);
+//! * `{…}:dead` — dead letters (a stream);
+//! * `{…}:m:<dedupe key>` — one marker per delivery: `q` while queued,
+//!   running, scheduled or dead, `d` (with the done TTL) once handled.
+//!
+//! A delivery's shard is a fixed hash of its dedupe key, so its marker and
+//! its entry are always on the same shard.
+
+use std::hash::Hasher;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::redis::aio::ConnectionLike;
+use ::redis::Script;
+use bytes::Bytes;
+use siphasher::sip::SipHasher13;
+
+use super::queue_scripts as lua;
+use super::{backend, millis};
+use crate::queue::{
+    DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueEntry, QueueError,
+    QueueStats, Receipt, Taken,
+};
+
+/// Due retries moved back into the stream per take, at most.
+const PROMOTE_MAX: usize = 100;
+
+/// A [`QueueBackend`] on Redis Streams. `C` is any async Redis connection: a
+/// `ConnectionManager` (reconnects by itself) or a cluster connection
+/// (feature `redis-cluster`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use hookgate::queue::QueueConfig;
+/// use hookgate::redis::{connect, RedisQueue};
+/// let conn = connect("redis://127.0.0.1:6379/").await?;
+/// let receiver = hookgate::Receiver::builder()
+///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+///     .queue(QueueConfig::new(RedisQueue::new(conn).shards(4)))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisQueue<C> {
+    conn: C,
+    name: Arc<str>,
+    shards: u32,
+    group: Arc<str>,
+    wait: Option<(u32, Duration)>,
+    scripts: Arc<Scripts>,
+}
+
+struct Scripts {
+    enqueue: Script,
+    take: Script,
+    reclaim: Script,
+    extend: Script,
+    complete: Script,
+    retry: Script,
+    dead: Script,
+    stats: Script,
+    list_dead: Script,
+    requeue: Script,
+    forget: Script,
+}
+
+impl<C> std::fmt::Debug for RedisQueue<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisQueue")
+            .field("name", &self.name)
+            .field("shards", &self.shards)
+            .field("wait", &self.wait)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One shard's keys.
+struct ShardKeys {
+    tag: String,
+}
+
+impl ShardKeys {
+    fn key(&self, suffix: &str) -> String {
+        let mut k = String::with_capacity(self.tag.len() + suffix.len());
+        k.push_str(&self.tag);
+        k.push_str(suffix);
+        k
+    }
+    fn stream(&self) -> String {
+        self.key(":stream")
+    }
+    fn delayed(&self) -> String {
+        self.key(":delayed")
+    }
+    fn dead(&self) -> String {
+        self.key(":dead")
+    }
+    fn marker(&self, dedupe_key: &str) -> String {
+        let mut k = String::with_capacity(self.tag.len() + 3 + dedupe_key.len());
+        k.push_str(&self.tag);
+        k.push_str(":m:");
+        k.push_str(dedupe_key);
+        k
+    }
+}
+
+impl<C> RedisQueue<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    /// Default queue name: `hookgate:queue`.
+    pub const DEFAULT_NAME: &'static str = "hookgate:queue";
+    /// The consumer group every worker reads through.
+    pub const GROUP: &'static str = "hookgate";
+
+    /// A queue named [`DEFAULT_NAME`](Self::DEFAULT_NAME) on `conn`, one shard.
+    pub fn new(conn: C) -> Self {
+        Self {
+            conn,
+            name: Self::DEFAULT_NAME.into(),
+            shards: 1,
+            group: Self::GROUP.into(),
+            wait: None,
+            scripts: Arc::new(Scripts {
+                enqueue: Script::new(lua::ENQUEUE),
+                take: Script::new(lua::TAKE),
+                reclaim: Script::new(lua::RECLAIM),
+                extend: Script::new(lua::EXTEND),
+                complete: Script::new(lua::COMPLETE),
+                retry: Script::new(lua::RETRY),
+                dead: Script::new(lua::DEAD),
+                stats: Script::new(lua::STATS),
+                list_dead: Script::new(lua::LIST_DEAD),
+                requeue: Script::new(lua::REQUEUE),
+                forget: Script::new(lua::FORGET),
+            }),
+        }
+    }
+
+    /// Names the queue (apps sharing one Redis use different names). It must
+    /// not contain `{` or `}` (`build()` refuses it).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into().into();
+        self
+    }
+
+    /// Spreads the queue over `n` streams (default 1), each in its own hash
+    /// slot, so a Redis Cluster spreads the load over its nodes. Every
+    /// replica must use the same `n`: a delivery's shard is a hash of its
+    /// dedupe key modulo `n`.
+    pub fn shards(mut self, n: u32) -> Self {
+        self.shards = n;
+        self
+    }
+
+    /// After each enqueue, waits (`WAIT`) until `replicas` replicas have the
+    /// write, for at most `timeout`; fewer in time answers `503` (the entry is
+    /// queued on the primary, and the sender's retry is answered as a
+    /// duplicate). Raise the receiver's
+    /// [`enqueue_deadline`](crate::queue::QueueConfig::enqueue_deadline) above
+    /// `timeout`.
+    pub fn wait_for_replicas(mut self, replicas: u32, timeout: Duration) -> Self {
+        self.wait = (replicas > 0).then_some((replicas, timeout));
+        self
+    }
+
+    fn shard_keys(&self, shard: u32) -> ShardKeys {
+        ShardKeys {
+            tag: format!("{{{}:{shard}}}", self.name),
+        }
+    }
+
+    /// The shard of a dedupe key: a fixed hash (the same in every process).
+    pub fn shard_of(&self, dedupe_key: &str) -> u32 {
+        let mut h = SipHasher13::new_with_keys(0, 0);
+        h.write(dedupe_key.as_bytes());
+        (h.finish() % u64::from(self.shards.max(1))) as u32
+    }
+
+    /// The Redis key of a dedupe key's marker.
+    pub fn marker_key(&self, dedupe_key: &str) -> String {
+        self.shard_keys(self.shard_of(dedupe_key))
+            .marker(dedupe_key)
+    }
+
+    /// The Redis key of shard `shard`'s stream.
+    pub fn stream_key(&self, shard: u32) -> String {
+        self.shard_keys(shard).stream()
+    }
+
+    fn decode(id: &str, bytes: Vec<u8>) -> Result<QueueEntry, QueueError> {
+        QueueEntry::from_bytes(Bytes::from(bytes)).map_err(|source| QueueError::Corrupt {
+            id: id.to_owned(),
+            source,
+        })
+    }
+
+    async fn wait_replicas(&self) -> Result<(), QueueError> {
+        let Some((required, timeout)) = self.wait else {
+            return Ok(());
+        };
+        let mut conn = self.conn.clone();
+        let acknowledged: i64 = ::redis::cmd("WAIT")
+            .arg(required)
+            .arg(millis(timeout))
+            .query_async(&mut conn)
+            .await
+            .map_err(backend)?;
+        let acknowledged = u32::try_from(acknowledged.max(0)).unwrap_or(u32::MAX);
+        if acknowledged < required {
+            return Err(QueueError::NotReplicated {
+                required,
+                acknowledged,
+                timeout,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn store(e: ::redis::RedisError) -> QueueError {
+    QueueError::Store(backend(e))
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The milliseconds part of a stream id (`<ms>-<seq>`).
+fn id_ms(id: &str) -> Option<u64> {
+    id.split_once('-').and_then(|(ms, _)| ms.parse().ok())
+}
+
+#[async_trait::async_trait]
+impl<C> QueueBackend for RedisQueue<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    async fn enqueue(&self, entry: &QueueEntry) -> Result<Enqueued, QueueError> {
+        let keys = self.shard_keys(self.shard_of(entry.key()));
+        let mut conn = self.conn.clone();
+        let queued: i64 = self
+            .scripts
+            .enqueue
+            .key(keys.marker(entry.key()))
+            .key(keys.stream())
+            .arg(entry.to_bytes())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        if queued == 0 {
+            return Ok(Enqueued::Duplicate);
+        }
+        self.wait_replicas().await?;
+        Ok(Enqueued::Queued)
+    }
+
+    async fn is_marked(&self, key: &str) -> Result<bool, QueueError> {
+        let mut conn = self.conn.clone();
+        let n: i64 = ::redis::cmd("EXISTS")
+            .arg(self.marker_key(key))
+            .query_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(n == 1)
+    }
+
+    async fn take(&self, consumer: &str, max: usize) -> Result<Vec<Taken>, QueueError> {
+        let mut out = Vec::new();
+        // Start at a random shard so no shard waits behind the others.
+        let start = if self.shards > 1 {
+            rand::random_range(0..self.shards)
+        } else {
+            0
+        };
+        for i in 0..self.shards {
+            if out.len() >= max {
+                break;
+            }
+            let shard = (start + i) % self.shards;
+            let keys = self.shard_keys(shard);
+            let mut conn = self.conn.clone();
+            let got: Vec<(String, Vec<u8>)> = self
+                .scripts
+                .take
+                .key(keys.stream())
+                .key(keys.delayed())
+                .arg(&*self.group)
+                .arg(consumer)
+                .arg(max - out.len())
+                .arg(PROMOTE_MAX)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store)?;
+            for (id, bytes) in got {
+                let entry = Self::decode(&id, bytes)?;
+                out.push(Taken {
+                    receipt: Receipt::new(shard, id),
+                    attempt: entry.attempts().saturating_add(1),
+                    entry,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn reclaim(
+        &self,
+        consumer: &str,
+        idle: Duration,
+        max: usize,
+    ) -> Result<Vec<Taken>, QueueError> {
+        let mut out = Vec::new();
+        for shard in 0..self.shards {
+            if out.len() >= max {
+                break;
+            }
+            let keys = self.shard_keys(shard);
+            let mut conn = self.conn.clone();
+            let got: Vec<(String, Vec<u8>, u32)> = self
+                .scripts
+                .reclaim
+                .key(keys.stream())
+                .arg(&*self.group)
+                .arg(consumer)
+                .arg(ms(idle))
+                .arg(max - out.len())
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store)?;
+            for (id, bytes, deliveries) in got {
+                let entry = Self::decode(&id, bytes)?;
+                out.push(Taken {
+                    receipt: Receipt::new(shard, id),
+                    attempt: entry.attempts().saturating_add(deliveries.max(1)),
+                    entry,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn extend(&self, consumer: &str, receipt: &Receipt) -> Result<bool, QueueError> {
+        let keys = self.shard_keys(receipt.shard());
+        let mut conn = self.conn.clone();
+        let n: i64 = self
+            .scripts
+            .extend
+            .key(keys.stream())
+            .arg(&*self.group)
+            .arg(consumer)
+            .arg(receipt.id())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(n == 1)
+    }
+
+    async fn complete(
+        &self,
+        receipt: &Receipt,
+        key: &str,
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        let keys = self.shard_keys(receipt.shard());
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .scripts
+            .complete
+            .key(keys.stream())
+            .key(keys.marker(key))
+            .arg(&*self.group)
+            .arg(receipt.id())
+            .arg(millis(done_ttl))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(())
+    }
+
+    async fn retry_later(
+        &self,
+        receipt: &Receipt,
+        entry: &QueueEntry,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let keys = self.shard_keys(receipt.shard());
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .scripts
+            .retry
+            .key(keys.stream())
+            .key(keys.delayed())
+            .arg(&*self.group)
+            .arg(receipt.id())
+            .arg(ms(delay))
+            .arg(entry.to_bytes())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(())
+    }
+
+    async fn dead_letter(&self, receipt: &Receipt, entry: &QueueEntry) -> Result<(), QueueError> {
+        let keys = self.shard_keys(receipt.shard());
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .scripts
+            .dead
+            .key(keys.stream())
+            .key(keys.dead())
+            .arg(&*self.group)
+            .arg(receipt.id())
+            .arg(entry.to_bytes())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(())
+    }
+
+    async fn stats(&self) -> Result<QueueStats, QueueError> {
+        let mut total = QueueStats::default();
+        for shard in 0..self.shards {
+            let keys = self.shard_keys(shard);
+            let mut conn = self.conn.clone();
+            let (len, pending, scheduled, dead, oldest, now): (u64, u64, u64, u64, String, u64) =
+                self.scripts
+                    .stats
+                    .key(keys.stream())
+                    .key(keys.delayed())
+                    .key(keys.dead())
+                    .arg(&*self.group)
+                    .invoke_async(&mut conn)
+                    .await
+                    .map_err(store)?;
+            total.ready += len.saturating_sub(pending);
+            total.running += pending;
+            total.scheduled += scheduled;
+            total.dead += dead;
+            if let Some(at) = id_ms(&oldest) {
+                let age = now.saturating_sub(at);
+                total.oldest_age_ms = Some(total.oldest_age_ms.map_or(age, |a| a.max(age)));
+            }
+        }
+        Ok(total)
+    }
+
+    async fn dead_letters(&self, max: usize) -> Result<Vec<DeadLetter>, QueueError> {
+        let mut out = Vec::new();
+        for shard in 0..self.shards {
+            if out.len() >= max {
+                break;
+            }
+            let keys = self.shard_keys(shard);
+            let mut conn = self.conn.clone();
+            let got: Vec<(String, Vec<u8>)> = self
+                .scripts
+                .list_dead
+                .key(keys.dead())
+                .arg(max - out.len())
+                .invoke_async(&mut conn)
+                .await
+                .map_err(store)?;
+            for (id, bytes) in got {
+                let entry = Self::decode(&id, bytes)?;
+                out.push(DeadLetter {
+                    id: DeadLetterId(Receipt::new(shard, id)),
+                    entry,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn requeue(&self, id: &DeadLetterId) -> Result<bool, QueueError> {
+        let receipt = &id.0;
+        if receipt.shard() >= self.shards {
+            return Ok(false);
+        }
+        let keys = self.shard_keys(receipt.shard());
+        let mut conn = self.conn.clone();
+        let found: Vec<(String, Vec<u8>)> = ::redis::cmd("XRANGE")
+            .arg(keys.dead())
+            .arg(receipt.id())
+            .arg(receipt.id())
+            .query_async::<Vec<(String, Vec<(String, Vec<u8>)>)>>(&mut conn)
+            .await
+            .map_err(store)?
+            .into_iter()
+            .flat_map(|(id, fields)| {
+                fields
+                    .into_iter()
+                    .filter(|(f, _)| f == "d")
+                    .map(move |(_, v)| (id.clone(), v))
+            })
+            .collect();
+        let Some((entry_id, bytes)) = found.into_iter().next() else {
+            return Ok(false);
+        };
+        let entry = Self::decode(&entry_id, bytes)?.requeued();
+        let n: i64 = self
+            .scripts
+            .requeue
+            .key(keys.dead())
+            .key(keys.stream())
+            .arg(receipt.id())
+            .arg(entry.to_bytes())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(n == 1)
+    }
+
+    async fn forget(&self, key: &str) -> Result<bool, QueueError> {
+        let mut conn = self.conn.clone();
+        let n: i64 = self
+            .scripts
+            .forget
+            .key(self.marker_key(key))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(store)?;
+        Ok(n == 1)
+    }
+
+    async fn durability(&self) -> Result<Durability, QueueError> {
+        let mut conn = self.conn.clone();
+        let aof: Result<Vec<String>, _> = ::redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("appendonly")
+            .query_async(&mut conn)
+            .await;
+        let Ok(aof) = aof else {
+            return Ok(Durability::Unknown);
+        };
+        let aof = aof.get(1).is_some_and(|v| v == "yes");
+        let info: Result<String, _> = ::redis::cmd("INFO")
+            .arg("replication")
+            .query_async(&mut conn)
+            .await;
+        let replicas = info
+            .ok()
+            .and_then(|i| {
+                i.lines()
+                    .find_map(|l| l.strip_prefix("connected_slaves:"))
+                    .and_then(|n| n.trim().parse::<u32>().ok())
+            })
+            .unwrap_or(0);
+        Ok(if aof || replicas > 0 {
+            Durability::Protected { aof, replicas }
+        } else {
+            Durability::Unprotected
+        })
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.name.contains(['{', '}']) {
+            return Err(format!(
+                "the Redis queue name `{}` must not contain `{{` or `}}` (Redis Cluster hash tags)",
+                self.name
+            ));
+        }
+        if self.shards == 0 {
+            return Err("the Redis queue needs at least one shard".to_owned());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_give_their_milliseconds() {
+        assert_eq!(id_ms("1700000000123-4"), Some(1_700_000_000_123));
+        assert_eq!(id_ms(""), None);
+    }
+}

@@ -1,0 +1,315 @@
+//! Queue mode on Redis Streams, against a real Redis: the scenarios every
+//! backend passes (see `queue_support.rs`) on the shared server (each test on
+//! its own queue name), plus what only a shared, crashable backend shows:
+//! atomic enqueue under concurrency, reclaiming a dead worker's entry, and a
+//! Redis crash and restart (a private `redis-server` with an append-only file).
+#![cfg(feature = "redis")]
+
+#[path = "redis_support.rs"]
+mod support;
+
+#[path = "queue_support.rs"]
+mod queue_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hookgate::queue::{Durability, QueueBackend, QueueConfig};
+use hookgate::redis::{connect, connect_lazy, ConnectionManager, RedisQueue};
+use queue_support::*;
+use support::{redis_binaries, shared_redis, unique_prefix, RedisServer};
+
+/// A queue of its own on the shared Redis (`None`: skipped outside CI).
+async fn queue(test: &str) -> Option<RedisQueue<ConnectionManager>> {
+    let conn = shared_redis(test).await?;
+    Some(RedisQueue::new(conn).named(unique_prefix(test).trim_end_matches(':')))
+}
+
+macro_rules! on_redis {
+    ($test:ident, $config:expr) => {{
+        let Some(q) = queue(stringify!($test)).await else {
+            return;
+        };
+        receiver(($config)(fast(QueueConfig::new(q))))
+    }};
+    ($test:ident) => {
+        on_redis!($test, |c| c)
+    };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_once_then_duplicate() {
+    let r = on_redis!(queued_once_then_duplicate);
+    scenario_queued_once_then_duplicate(&r, "msg_once").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_with_backoff() {
+    let r = on_redis!(retry_with_backoff);
+    scenario_retry_with_backoff(&r, "msg_retry").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letter_then_requeue() {
+    let r = on_redis!(dead_letter_then_requeue);
+    scenario_dead_letter_then_requeue(&r, "msg_dead", false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panics_are_failed_attempts() {
+    let r = on_redis!(panics_are_failed_attempts);
+    scenario_dead_letter_then_requeue(&r, "msg_panic", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_before_enqueue() {
+    let r = on_redis!(refused_before_enqueue);
+    scenario_refused_before_enqueue(&r, "msg_refused").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_replays() {
+    let r = on_redis!(forget_replays);
+    scenario_forget_replays(&r, "msg_forget").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempt_deadline() {
+    let r = on_redis!(attempt_deadline, |c: QueueConfig| c
+        .attempt_deadline(Duration::from_millis(200)));
+    scenario_attempt_deadline(&r, "msg_slow").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown() {
+    let r = on_redis!(graceful_shutdown);
+    scenario_graceful_shutdown(&r, "msg_shutdown").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sharded_queue_handles_each_delivery_once() {
+    let Some(q) = queue("sharded").await else {
+        return;
+    };
+    let q = q.shards(4);
+    let r = receiver(fast(QueueConfig::new(q.clone())));
+    let recorder = Arc::new(Recorder::default());
+    for i in 0..40 {
+        assert_queued(&send(&r, &format!("msg_{i}"), "{}").await, "send");
+    }
+    let used: std::collections::HashSet<u32> = (0..40)
+        .map(|i| q.shard_of(&format!("hookgate:msg:msg_{i}")))
+        .collect();
+    assert_eq!(used.len(), 4, "40 keys spread over the 4 shards: {used:?}");
+    let w = workers(&r, &recorder);
+    recorder
+        .wait_for(Duration::from_secs(10), "all handled", |a| a.len() >= 40)
+        .await;
+    w.shutdown(Duration::from_secs(5)).await;
+    let successes = recorder.successes();
+    assert_eq!(successes.len(), 40);
+    assert!(successes.values().all(|&n| n == 1), "{successes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_enqueues_of_one_key_make_one_entry() {
+    let Some(q) = queue("concurrent_enqueue").await else {
+        return;
+    };
+    // Four receivers (as four replicas would be) on one queue.
+    let receivers: Vec<_> = (0..4)
+        .map(|_| receiver(fast(QueueConfig::new(q.clone()))))
+        .collect();
+    let (headers, body) = signed("msg_contended", "{}");
+    let mut sends = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let r = receivers[i % 4].clone();
+        let (headers, body) = (headers.clone(), body.clone());
+        sends.spawn(async move { send_raw(&r, &headers, body).await });
+    }
+    let mut queued = 0;
+    while let Some(answer) = sends.join_next().await {
+        let answer = answer.unwrap();
+        match answer.status().as_u16() {
+            202 => queued += 1,
+            200 => assert_duplicate(&answer, "contended"),
+            _ => panic!("unexpected answer: {answer:?}"),
+        }
+    }
+    assert_eq!(queued, 1, "exactly one enqueue wins");
+    let stats = receivers[0].queue_stats().await.unwrap();
+    assert_eq!(stats.ready, 1, "one entry for one key: {stats:?}");
+    // And it is handled once.
+    let recorder = Arc::new(Recorder::default());
+    let w = workers(&receivers[1], &recorder);
+    recorder
+        .wait_for(Duration::from_secs(5), "handled", |a| a.len() == 1)
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(recorder.attempts().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_workers_entry_is_reclaimed_after_the_visibility_timeout() {
+    let Some(q) = queue("reclaim").await else {
+        return;
+    };
+    let visibility = Duration::from_millis(1500);
+    let r = receiver(fast(QueueConfig::new(q.clone())).visibility_timeout(visibility));
+    assert_queued(&send(&r, "msg_orphan", "{}").await, "send");
+    // A worker takes the entry and dies: it never extends nor settles it.
+    let taken = q.take("a-worker-that-dies", 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].attempt, 1);
+    let died = Instant::now();
+    let recorder = Arc::new(Recorder::default());
+    let w = workers(&r, &recorder);
+    recorder
+        .wait_for(Duration::from_secs(10), "reclaimed", |a| a.len() == 1)
+        .await;
+    let after = died.elapsed();
+    w.shutdown(Duration::from_secs(5)).await;
+    assert!(
+        after >= visibility,
+        "taken over before the timeout: {after:?}"
+    );
+    assert!(after < visibility + Duration::from_secs(2), "{after:?}");
+    let mine = recorder.of("msg_orphan");
+    assert_eq!(
+        mine[0].attempt, 2,
+        "the dead worker's try counts as an attempt"
+    );
+    // The dead worker's late settle finds nothing to act on.
+    q.retry_later(&taken[0].receipt, &taken[0].entry, Duration::ZERO)
+        .await
+        .unwrap();
+    let stats = wait_stats(&r, Duration::from_secs(2), "settled", |s| s.running == 0).await;
+    assert_eq!(stats.scheduled + stats.ready, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_keeps_its_entry_past_the_visibility_timeout() {
+    let Some(q) = queue("extend").await else {
+        return;
+    };
+    let r = receiver(fast(QueueConfig::new(q)).visibility_timeout(Duration::from_millis(600)));
+    let recorder = Arc::new(Recorder::default());
+    // Two pools: the second must not take over the first's live entry.
+    let w1 = workers(&r, &recorder);
+    let w2 = workers(&r, &recorder);
+    assert_queued(&send(&r, "msg_slow", r#"{"sleep_ms":2000}"#).await, "send");
+    recorder
+        .wait_for(Duration::from_secs(10), "handled", |a| !a.is_empty())
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w1.shutdown(Duration::from_secs(5)).await;
+    w2.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(
+        recorder.of("msg_slow").len(),
+        1,
+        "{:?}",
+        recorder.attempts()
+    );
+    assert_eq!(recorder.of("msg_slow")[0].attempt, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_server_reports_its_durability() {
+    let Some(q) = queue("durability").await else {
+        return;
+    };
+    // Whatever the shared server's settings, the answer is a definite one:
+    // the test server allows CONFIG GET.
+    let d = q.durability().await.unwrap();
+    assert!(
+        matches!(d, Durability::Protected { .. } | Durability::Unprotected),
+        "{d:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_crash_answers_503_and_workers_resume_losing_nothing() {
+    if !redis_binaries("queue_redis_crash") {
+        return;
+    }
+    let mut server = RedisServer::start_persistent();
+    let conn = connect(&server.url()).await.expect("connect");
+    let q = RedisQueue::new(conn);
+    assert!(matches!(
+        q.durability().await.unwrap(),
+        Durability::Protected { aof: true, .. }
+    ));
+    let r = receiver(fast(QueueConfig::new(q)));
+    let before: Vec<String> = (0..10).map(|i| format!("msg_before_{i}")).collect();
+    for id in &before {
+        assert_queued(&send(&r, id, "{}").await, id);
+    }
+    server.kill();
+    let started = Instant::now();
+    let answer = send(&r, "msg_during", "{}").await;
+    assert_eq!(answer.status(), 503, "{answer:?}");
+    assert!(answer.retry_after().is_some_and(|s| s > 0));
+    assert_eq!(json(&answer)["code"], "store_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    // Workers started while Redis is down pause, then resume by themselves.
+    let recorder = Arc::new(Recorder::default());
+    let w = workers(&r, &recorder);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(recorder.attempts().is_empty());
+    server.restart();
+    recorder
+        .wait_for(
+            Duration::from_secs(15),
+            "every acknowledged delivery handled",
+            |a| {
+                before
+                    .iter()
+                    .all(|id| a.iter().any(|x| &x.id == id && x.succeeded))
+            },
+        )
+        .await;
+    // The sender's retry of the refused one is queued now, and handled.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = send(&r, "msg_during", "{}").await;
+        if answer.status() == 202 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still refused: {answer:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    recorder
+        .wait_for(Duration::from_secs(10), "the retried one handled", |a| {
+            a.iter().any(|x| x.id == "msg_during")
+        })
+        .await;
+    w.shutdown(Duration::from_secs(5)).await;
+    let successes = recorder.successes();
+    assert!(successes.values().all(|&n| n == 1), "{successes:?}");
+    assert_eq!(successes.len(), 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_started_while_redis_is_down_answers_503_then_recovers() {
+    if !redis_binaries("queue_redis_lazy") {
+        return;
+    }
+    let mut server = RedisServer::start_persistent();
+    server.kill();
+    let r = receiver(fast(QueueConfig::new(RedisQueue::new(
+        connect_lazy(&server.url()).expect("lazy connection"),
+    ))));
+    let answer = send(&r, "msg_early", "{}").await;
+    assert_eq!(answer.status(), 503, "{answer:?}");
+    server.restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while send(&r, "msg_early", "{}").await.status() != 202 {
+        assert!(Instant::now() < deadline, "never recovered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
