@@ -2,12 +2,12 @@
 //! statistics, dead letters, requeue, and forgetting a processed delivery so
 //! that an intentional replay (same message id) is processed again.
 
+use crate::key::message_key;
 use crate::queue::backend::{DeadLetter, DeadLetterId, QueueStats};
 use crate::queue::config::QueueConfig;
 use crate::queue::enqueue::within;
 use crate::queue::error::QueueError;
 use crate::receiver::Receiver;
-use crate::key::message_key;
 
 /// How many dead letters `requeue_all_dead` moves per backend call.
 const REQUEUE_BATCH: usize = 100;
