@@ -43,6 +43,7 @@ mod client_addr;
 mod clock;
 mod deadline;
 mod delivery;
+mod diagnose;
 mod direct;
 mod event;
 mod header_auth;
@@ -50,6 +51,7 @@ mod headers;
 mod idempotency;
 mod jobs;
 mod key;
+mod keygen;
 mod memory_store;
 mod peek;
 pub mod queue;
@@ -61,6 +63,9 @@ mod signature;
 mod signed;
 mod store_handle;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 #[cfg(feature = "redis")]
 pub mod redis;
 
@@ -70,12 +75,14 @@ pub use client_addr::{client_addr, InvalidNetwork, Networks};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::{with_handler_deadline, Deadline, DeadlineElapsed};
 pub use delivery::{Delivery, Mode};
+pub use diagnose::{diagnose, diagnose_text, Diagnosis, EntryProblem, Finding};
 pub use direct::{DirectPolicy, Token, DEFAULT_TOKEN_FIELD};
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
 pub use header_auth::{HeaderAuthError, RequiredHeader};
 pub use headers::{declared_length, HeaderList, HeaderLookup};
 pub use idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 pub use jobs::{JobRegistry, MemoryJobRegistry};
+pub use keygen::generate_secret;
 pub use memory_store::MemoryStore;
 pub use receiver::{Admission, Inbound, Receiver};
 pub use rejection::{Answer, PayloadError, Rejection, JSON_CONTENT_TYPE};
