@@ -299,6 +299,16 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
+    /// Puts the match first, then what refuses the delivery, then notes.
+    fn ordered(mut self) -> Self {
+        self.findings.sort_by_key(|f| match f {
+            Finding::Valid { .. } => 0,
+            f if f.is_problem() => 1,
+            _ => 2,
+        });
+        self
+    }
+
     /// Whether the delivery verifies: a signature matches and nothing refuses it.
     pub fn is_valid(&self) -> bool {
         self.findings
@@ -347,7 +357,7 @@ pub fn diagnose(
         Ok(signed) => signed,
         Err(err) => {
             findings.push(header_finding(&err, headers));
-            return Diagnosis { findings };
+            return Diagnosis { findings }.ordered();
         }
     };
     let age = i128::from(now) - i128::from(signed.timestamp);
@@ -376,23 +386,23 @@ pub fn diagnose(
                 VerifyingKey::Hmac(_) => "v1",
                 VerifyingKey::Ed25519(_) => "v1a",
             };
-            findings.insert(
-                0,
-                Finding::Valid {
-                    family: signed.family,
-                    version,
-                    key: index,
-                },
-            );
-            return Diagnosis { findings };
+            findings.push(Finding::Valid {
+                family: signed.family,
+                version,
+                key: index,
+            });
+            return Diagnosis { findings }.ordered();
         }
     }
 
     if let Some(form) = reserialized(body, |candidate| verifies(keys, candidate)) {
         findings.push(Finding::BodyReserialized { form });
-        return Diagnosis { findings };
+        return Diagnosis { findings }.ordered();
     }
-    let wants_v1 = keys.keys().iter().any(|k| matches!(k, VerifyingKey::Hmac(_)));
+    let wants_v1 = keys
+        .keys()
+        .iter()
+        .any(|k| matches!(k, VerifyingKey::Hmac(_)));
     let wants_v1a = keys
         .keys()
         .iter()
@@ -409,7 +419,7 @@ pub fn diagnose(
     } else {
         findings.push(Finding::WrongSecret { entries: usable });
     }
-    Diagnosis { findings }
+    Diagnosis { findings }.ordered()
 }
 
 /// [`diagnose`] with the keys given as text (`whsec_…`, `whpk_…`, several
@@ -481,7 +491,7 @@ pub fn diagnose_text(
         }
     }
     diagnosis.findings.extend(notes);
-    Ok(diagnosis)
+    Ok(diagnosis.ordered())
 }
 
 /// The index of the key whitespace sits next to (0 when it surrounds the list).
@@ -645,7 +655,10 @@ mod tests {
     fn valid_delivery() {
         let d = run(SECRET, &signed(b"{}", 100), b"{}", 100);
         assert!(d.is_valid(), "{d}");
-        assert_eq!(d.to_string(), "valid\n  - a v1 signature (svix-* headers) matches key #1");
+        assert_eq!(
+            d.to_string(),
+            "valid\n  - a v1 signature (svix-* headers) matches key #1"
+        );
     }
 
     #[test]
@@ -656,7 +669,10 @@ mod tests {
             age_secs: 3600,
             tolerance_secs: 300
         }));
-        assert!(d.to_string().contains("3300 s outside the 300 s window"), "{d}");
+        assert!(
+            d.to_string().contains("3300 s outside the 300 s window"),
+            "{d}"
+        );
     }
 
     #[test]
@@ -664,7 +680,10 @@ mod tests {
         let sent = br#"{"a": 1, "b": [1, 2]}"#;
         let got = br#"{"a":1,"b":[1,2]}"#;
         let d = run(SECRET, &signed(sent, 5), got, 5);
-        assert!(matches!(d.findings()[0], Finding::BodyReserialized { .. }), "{d}");
+        assert!(
+            matches!(d.findings()[0], Finding::BodyReserialized { .. }),
+            "{d}"
+        );
     }
 
     #[test]

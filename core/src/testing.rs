@@ -315,7 +315,9 @@ impl BuiltDelivery {
     pub fn header_list(&self) -> HeaderList {
         self.headers
             .iter()
-            .fold(HeaderList::new(), |list, (name, value)| list.with(name, value))
+            .fold(HeaderList::new(), |list, (name, value)| {
+                list.with(name, value)
+            })
     }
 }
 

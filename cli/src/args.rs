@@ -1,0 +1,203 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Make and check webhook signatures, play the sender against a receiver,
+/// replay captured deliveries.
+///
+/// Exit codes: 0 success, 1 a negative result (signature invalid, receiver
+/// refused), 2 bad usage.
+#[derive(Debug, Parser)]
+#[command(name = "hookgate", version, about)]
+pub struct Cli {
+    /// Machine-readable JSON output instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate keys.
+    Keys {
+        /// Which key command.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Sign a body: print the three signature headers (or a curl line).
+    Sign(SignArgs),
+    /// Check a delivery's signature and say exactly why it fails.
+    Verify(VerifyArgs),
+    /// Act as Reducto: send job events to a receiver, signed or direct.
+    Send(SendArgs),
+    /// Re-send deliveries captured by `send --save`.
+    Replay(ReplayArgs),
+}
+
+/// `hookgate keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// A fresh `whsec_…` secret, or with `--ed25519` a `whsk_`/`whpk_` pair.
+    New {
+        /// An ed25519 pair (`v1a` signatures) instead of an HMAC secret.
+        #[arg(long)]
+        ed25519: bool,
+    },
+}
+
+/// Where the secret comes from: `--secret`, `HOOKGATE_SECRET` or a file.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SecretArgs {
+    /// The `whsec_…` secret (a `whsk_…` key signs `v1a`; `whpk_…` verifies
+    /// it); several separated by spaces or commas. Never printed.
+    #[arg(long, env = "HOOKGATE_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// Read the secret from this file instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "secret")]
+    pub secret_file: Option<PathBuf>,
+}
+
+/// Which header names to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Family {
+    /// `svix-id`, `svix-timestamp`, `svix-signature`.
+    #[default]
+    Svix,
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature` (Standard Webhooks).
+    Webhook,
+}
+
+/// `hookgate sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The signing key.
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    /// The message id (default: a fresh `msg_…`).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The timestamp, Unix seconds (default: now).
+    #[arg(long)]
+    pub timestamp: Option<i64>,
+    /// The body: `@FILE`, `-` for standard input, or the text itself.
+    #[arg(long, default_value = "-")]
+    pub body: String,
+    /// Which header names to print.
+    #[arg(long, value_enum, default_value_t = Family::Svix)]
+    pub headers: Family,
+    /// Print a ready `curl` command posting to this URL instead.
+    #[arg(long, value_name = "URL")]
+    pub curl: Option<String>,
+}
+
+/// `hookgate verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The secret(s) or `whpk_` key(s) to verify against.
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    /// The body: `@FILE`, `-` for standard input, or the text itself.
+    #[arg(long, conflicts_with = "request")]
+    pub body: Option<String>,
+    /// A header as `name: value` (repeat for each).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// A raw HTTP request (request line, headers, blank line, body) from a file, or `-`.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<String>,
+    /// The time to verify at, Unix seconds (default: now).
+    #[arg(long)]
+    pub now: Option<i64>,
+    /// The timestamp window, seconds each way.
+    #[arg(long, default_value_t = 300)]
+    pub tolerance: u64,
+}
+
+/// Which sender's retry schedule `send` follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Retries {
+    /// One attempt.
+    None,
+    /// Svix: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    Svix,
+    /// Direct deliveries: 3 retries, 10 s, 20 s, 40 s.
+    Direct,
+}
+
+/// `hookgate send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The receiver's webhook URL.
+    pub url: String,
+    /// Sign with this secret (signed mode); without it the delivery is direct.
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    /// Direct mode: put this token in `metadata.webhook_secret`.
+    #[arg(long, env = "HOOKGATE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// The job status.
+    #[arg(long, default_value = "Completed")]
+    pub status: String,
+    /// The job id (default: a fresh `job_…`; with `--count`, `_N` is appended).
+    #[arg(long)]
+    pub job_id: Option<String>,
+    /// A metadata entry `key=value` (repeat for each).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub metadata: Vec<String>,
+    /// Send this body instead of a job event: `@FILE`, `-`, or the text.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// The message id (default: a fresh `msg_…`; with `--count`, `_N` is appended).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Which header names to sign with.
+    #[arg(long, value_enum, default_value_t = Family::Svix)]
+    pub headers: Family,
+    /// Retry on a non-2xx answer or time-out as this sender does.
+    #[arg(long, value_enum, default_value_t = Retries::None)]
+    pub retries: Retries,
+    /// Divide the retry delays by this factor (e.g. 1000: Svix's 5 s becomes 5 ms).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// How many deliveries to send.
+    #[arg(long, default_value_t = 1)]
+    pub count: u64,
+    /// How many deliveries in flight at once.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Send each delivery this many more times, same id and body (a sender's retry).
+    #[arg(long, default_value_t = 0)]
+    pub duplicates: u64,
+    /// Per-request time-out, seconds (Svix waits 15 s).
+    #[arg(long, default_value_t = 15.0)]
+    pub timeout: f64,
+    /// Append each delivery sent to this file (JSON lines) for `replay`.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+}
+
+/// `hookgate replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The file `send --save` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Send to this URL instead of the captured one.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Re-sign each signed delivery with a fresh timestamp (needs the secret);
+    /// without it deliveries are re-sent byte for byte.
+    #[arg(long)]
+    pub resign: bool,
+    /// The secret to re-sign with.
+    #[command(flatten)]
+    pub secret: SecretArgs,
+    /// Per-request time-out, seconds.
+    #[arg(long, default_value_t = 15.0)]
+    pub timeout: f64,
+}

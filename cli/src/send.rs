@@ -1,0 +1,222 @@
+//! `hookgate send URL`: act as Reducto — job events, signed or direct, with the
+//! sender's retries, duplicates and load — and `hookgate replay`.
+
+use std::io::IsTerminal as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hookgate::testing::TestDelivery;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::{ReplayArgs, SendArgs};
+use crate::capture::{self, Captured};
+use crate::deliver::{self, Outcome, Plan};
+use crate::error::CliError;
+use crate::input;
+use crate::outgoing::{Outgoing, Signing};
+use crate::report::{self, Summary};
+use crate::retry;
+use crate::sign::{header_family, sender_keys};
+
+/// Runs `hookgate send`.
+pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
+    if !(args.speed > 0.0 && args.speed.is_finite()) {
+        return Err(CliError::Usage("--speed must be a positive number".into()));
+    }
+    if args.count == 0 || args.concurrency == 0 {
+        return Err(CliError::Usage(
+            "--count and --concurrency must be at least 1".into(),
+        ));
+    }
+    let keys = match input::secret(&args.secret)? {
+        Some(text) => Some(Arc::new(sender_keys(&text)?)),
+        None => None,
+    };
+    if keys.is_some() && args.token.is_some() {
+        return Err(CliError::Usage(
+            "--secret signs the delivery, --token is for direct (unsigned) ones: give one".into(),
+        ));
+    }
+    let raw_body = args.body.as_deref().map(input::body).transpose()?;
+    let metadata = args
+        .metadata
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| CliError::Usage(format!("--metadata {kv:?} is not `key=value`")))?;
+            let value = serde_json::from_str(v).unwrap_or_else(|_| v.into());
+            Ok((k.to_owned(), value))
+        })
+        .collect::<Result<Vec<(String, serde_json::Value)>, CliError>>()?;
+    let job_base = args
+        .job_id
+        .clone()
+        .unwrap_or_else(|| input::fresh_id("job"));
+    let id_base = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
+    let numbered = |base: &str, n: u64| {
+        if args.count == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}_{n}")
+        }
+    };
+    let deliveries: Vec<Outgoing> = (0..args.count)
+        .map(|n| {
+            let job_id = numbered(&job_base, n);
+            let body = match &raw_body {
+                Some(bytes) => Bytes::from(bytes.clone()),
+                None => {
+                    let mut event = TestDelivery::direct().event(&job_id, &args.status);
+                    for (k, v) in &metadata {
+                        event = event.metadata(k, v.clone());
+                    }
+                    if let Some(token) = &args.token {
+                        event = event.token(token);
+                    }
+                    event.build().body
+                }
+            };
+            let signing = keys.as_ref().map(|keys| Signing {
+                keys: keys.clone(),
+                family: header_family(args.headers),
+                id: numbered(&id_base, n),
+            });
+            Outgoing {
+                url: args.url.clone(),
+                headers: vec![("content-type".into(), "application/json".into())],
+                label: signing.as_ref().map_or(job_id, |s| s.id.clone()),
+                signing,
+                body,
+            }
+        })
+        .collect();
+    let plan = Plan {
+        copies: 1 + args.duplicates,
+        concurrency: args.concurrency,
+        retry_delays: retry::schedule(args.retries, args.speed),
+    };
+    let outcomes = execute(deliveries, &plan, args.timeout, json_out).await?;
+    if let Some(path) = &args.save {
+        let captures: Vec<Captured> = outcomes.iter().filter_map(|o| o.captured.clone()).collect();
+        capture::save(path, &captures)?;
+    }
+    finish(&outcomes, json_out)
+}
+
+/// Runs `hookgate replay`.
+pub async fn replay(args: &ReplayArgs, json_out: bool) -> Result<(), CliError> {
+    let captures = capture::load(&args.from)?;
+    let keys = if args.resign {
+        Some(Arc::new(sender_keys(&input::required_secret(
+            &args.secret,
+        )?)?))
+    } else {
+        None
+    };
+    let mut deliveries = Vec::with_capacity(captures.len());
+    for captured in captures {
+        let body = Bytes::from(captured.body_bytes()?);
+        let url = args.url.clone().unwrap_or_else(|| captured.url.clone());
+        let found = [
+            hookgate::HeaderFamily::Svix,
+            hookgate::HeaderFamily::StandardWebhooks,
+        ]
+        .into_iter()
+        .find_map(|family| {
+            let [id_name, ..] = family.names();
+            captured
+                .headers
+                .iter()
+                .find(|(n, _)| n == id_name)
+                .map(|(_, id)| (family, id.clone()))
+        });
+        let label = found
+            .as_ref()
+            .map_or_else(|| "direct".to_owned(), |(_, id)| id.clone());
+        let (headers, signing) = match (&keys, found) {
+            (Some(keys), Some((family, id))) => {
+                let names = family.names();
+                let kept = captured
+                    .headers
+                    .into_iter()
+                    .filter(|(n, _)| !names.contains(&n.as_str()))
+                    .collect();
+                (
+                    kept,
+                    Some(Signing {
+                        keys: keys.clone(),
+                        family,
+                        id,
+                    }),
+                )
+            }
+            _ => (captured.headers, None),
+        };
+        deliveries.push(Outgoing {
+            url,
+            headers,
+            signing,
+            body,
+            label,
+        });
+    }
+    let plan = Plan {
+        copies: 1,
+        concurrency: 1,
+        retry_delays: Vec::new(),
+    };
+    let outcomes = execute(deliveries, &plan, args.timeout, json_out).await?;
+    finish(&outcomes, json_out)
+}
+
+async fn execute(
+    deliveries: Vec<Outgoing>,
+    plan: &Plan,
+    timeout: f64,
+    json_out: bool,
+) -> Result<Vec<Outcome>, CliError> {
+    if !(timeout > 0.0 && timeout.is_finite()) {
+        return Err(CliError::Usage(
+            "--timeout must be a positive number of seconds".into(),
+        ));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs_f64(timeout))
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot make an HTTP client: {e}")))?;
+    let total = deliveries.len() as u64 * plan.copies;
+    let progress = if total > 1 && !json_out && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} sends, {per_sec}, eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let outcomes = deliver::run(&client, deliveries, plan, &progress).await;
+    progress.finish_and_clear();
+    Ok(outcomes)
+}
+
+fn finish(outcomes: &[Outcome], json_out: bool) -> Result<(), CliError> {
+    let summary = Summary::of(outcomes);
+    if json_out {
+        report::print_json(outcomes, &summary);
+    } else {
+        report::print_text(outcomes, &summary);
+    }
+    if summary.ok() {
+        Ok(())
+    } else {
+        Err(CliError::Negative(format!(
+            "{} of {} sends were not accepted",
+            summary.failed_sends,
+            outcomes.iter().map(|o| o.sends.len()).sum::<usize>()
+        )))
+    }
+}

@@ -1,0 +1,92 @@
+//! `hookgate sign`: the three signature headers for a body, or a curl line.
+
+use hookgate::testing::SenderKey;
+use hookgate::HeaderFamily;
+use serde_json::json;
+
+use crate::args::{Family, SignArgs};
+use crate::error::CliError;
+use crate::input;
+
+/// The header family `family` names.
+pub fn header_family(family: Family) -> HeaderFamily {
+    match family {
+        Family::Svix => HeaderFamily::Svix,
+        Family::Webhook => HeaderFamily::StandardWebhooks,
+    }
+}
+
+/// The sender keys in `text`: one or more `whsec_`/`whsk_` values separated
+/// by spaces or commas.
+pub fn sender_keys(text: &str) -> Result<Vec<SenderKey>, CliError> {
+    let keys = text
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(SenderKey::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(hookgate::SecretError::Empty.into());
+    }
+    Ok(keys)
+}
+
+/// The signature header value: one entry per key.
+pub fn signature(keys: &[SenderKey], id: &str, timestamp: i64, body: &[u8]) -> String {
+    keys.iter()
+        .map(|k| k.sign(id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs `hookgate sign`.
+pub fn run(args: &SignArgs, json_out: bool) -> Result<(), CliError> {
+    let keys = sender_keys(&input::required_secret(&args.secret)?)?;
+    let body = input::body(&args.body)?;
+    let id = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
+    let timestamp = args.timestamp.unwrap_or_else(input::now);
+    let sig = signature(&keys, &id, timestamp, &body);
+    let [id_name, ts_name, sig_name] = header_family(args.headers).names();
+    let headers = [
+        (id_name, id.clone()),
+        (ts_name, timestamp.to_string()),
+        (sig_name, sig),
+    ];
+    if let Some(url) = &args.curl {
+        println!("{}", curl_line(url, &headers, &args.body, &body)?);
+    } else if json_out {
+        let map: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone().into()))
+            .collect();
+        println!("{}", json!({ "headers": map }));
+    } else {
+        for (name, value) in &headers {
+            println!("{name}: {value}");
+        }
+    }
+    Ok(())
+}
+
+/// A `curl` command posting `body` with `headers`; a body from a file is
+/// posted from that file, byte for byte.
+fn curl_line(
+    url: &str,
+    headers: &[(&str, String)],
+    spec: &str,
+    body: &[u8],
+) -> Result<String, CliError> {
+    let data = match spec.strip_prefix('@') {
+        Some(_) => spec.to_owned(),
+        None => String::from_utf8(body.to_vec()).map_err(|_| {
+            CliError::Usage("a binary body needs --body @FILE for a curl line".into())
+        })?,
+    };
+    let mut words = vec!["curl".to_owned(), "-sS".into(), "-i".into(), url.to_owned()];
+    words.extend(["-H".into(), "content-type: application/json".into()]);
+    for (name, value) in headers {
+        words.extend(["-H".into(), format!("{name}: {value}")]);
+    }
+    words.extend(["--data-binary".into(), data]);
+    shlex::try_join(words.iter().map(String::as_str))
+        .map_err(|e| CliError::Usage(format!("cannot quote the curl line: {e}")))
+}
