@@ -23,6 +23,15 @@ pub fn body(spec: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// The file at `spec`, or standard input for `-`.
+pub fn file_or_stdin(spec: &str) -> Result<Vec<u8>, CliError> {
+    if spec == "-" {
+        body(spec)
+    } else {
+        read_file(Path::new(spec), "the request")
+    }
+}
+
 /// The file at `path`.
 pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(CliError::io(format!(

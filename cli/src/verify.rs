@@ -13,7 +13,7 @@ use crate::input;
 pub fn run(args: &VerifyArgs, json_out: bool) -> Result<(), CliError> {
     let secret = input::required_secret(&args.secret)?;
     let (mut headers, body) = match &args.request {
-        Some(spec) => parse_request(&input::body(spec)?)?,
+        Some(spec) => parse_request(&input::file_or_stdin(spec)?)?,
         None => (
             HeaderList::new(),
             input::body(args.body.as_deref().unwrap_or("-"))?,

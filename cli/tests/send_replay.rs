@@ -1,0 +1,245 @@
+//! `hookgate send` and `hookgate replay` against the example axum receiver
+//! (and, for retries, a receiver that fails twice then succeeds).
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use serde_json::Value;
+use support::{axum_receiver, hookgate_async, temp_file, OTHER_SECRET, SECRET};
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `hookgate --json ARGS`: exit code and the JSON report.
+async fn send_json(list: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(list);
+    let run = hookgate_async(args(&all)).await;
+    let v = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    (run.code.unwrap(), v)
+}
+
+/// The report's `(status, code, count)` rows.
+fn answers(report: &Value) -> Vec<(String, String, u64)> {
+    report["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["status"].as_str().unwrap().to_owned(),
+                a["code"].as_str().unwrap().to_owned(),
+                a["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn row(status: &str, code: &str, count: u64) -> (String, String, u64) {
+    (status.to_owned(), code.to_owned(), count)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_send_then_duplicate_then_wrong_secret() {
+    let receiver = axum_receiver(&[("WEBHOOK_SECRET", SECRET)]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let id = hookgate_conformance::unique_id("cli");
+    let send = [
+        "send", &url, "--secret", SECRET, "--id", &id, "--job-id", "job_cli",
+    ];
+
+    let (code, first) = send_json(&send).await;
+    assert_eq!(code, 0, "{first}");
+    assert_eq!(answers(&first), [row("200", "received", 1)]);
+
+    let (code, again) = send_json(&send).await;
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(answers(&again), [row("200", "duplicate", 1)]);
+
+    let events: Value = reqwest::get(format!("{}/events", receiver.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = events.as_array().cloned().unwrap_or_default();
+    assert_eq!(events.len(), 1, "the handler ran once: {events:?}");
+
+    let wrong = [
+        "send",
+        &url,
+        "--secret",
+        OTHER_SECRET,
+        "--metadata",
+        "user=u1",
+    ];
+    let (code, refused) = send_json(&wrong).await;
+    assert_eq!(code, 1, "{refused}");
+    assert_eq!(answers(&refused), [row("401", "invalid_signature", 1)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_output_shows_the_table() {
+    let receiver = axum_receiver(&[("WEBHOOK_SECRET", SECRET)]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let run = hookgate_async(args(&[
+        "send",
+        &url,
+        "--secret",
+        SECRET,
+        "--duplicates",
+        "1",
+    ]))
+    .await;
+    let out = run.expect(0);
+    assert!(out.contains("attempt 1  200 received"), "{out}");
+    assert!(
+        out.contains("(duplicate 1)  attempt 1  200 duplicate"),
+        "{out}"
+    );
+    assert!(out.contains("deliveries 1, requests 2, failed 0"), "{out}");
+    assert!(out.contains("latency p50 "), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_with_duplicates_is_deduplicated() {
+    let receiver = axum_receiver(&[("WEBHOOK_SECRET", SECRET)]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let send = [
+        "send",
+        &url,
+        "--secret",
+        SECRET,
+        "--count",
+        "6",
+        "--concurrency",
+        "3",
+        "--duplicates",
+        "2",
+    ];
+    let (code, report) = send_json(&send).await;
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        answers(&report),
+        [row("200", "duplicate", 12), row("200", "received", 6)]
+    );
+    assert_eq!(report["requests"], 18);
+    assert!(
+        report["latency_ms"]["p99"].as_f64().unwrap()
+            >= report["latency_ms"]["p50"].as_f64().unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_send_with_a_token() {
+    let receiver = axum_receiver(&[("WEBHOOK_MODE", "direct"), ("DIRECT_TOKEN", "tok-123")]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let (code, ok) = send_json(&["send", &url, "--token", "tok-123", "--status", "failed"]).await;
+    assert_eq!(code, 0, "{ok}");
+    assert_eq!(answers(&ok), [row("200", "received", 1)]);
+    let (code, refused) = send_json(&["send", &url, "--token", "wrong"]).await;
+    assert_eq!(code, 1, "{refused}");
+    assert_eq!(refused["answers"][0]["status"], "401");
+}
+
+/// A receiver that answers 500 twice, then 200.
+async fn flaky() -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let app = Router::new().route(
+        "/hook",
+        post(move || {
+            let seen = seen.clone();
+            async move {
+                if seen.fetch_add(1, Ordering::SeqCst) < 2 {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), calls)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_retries_sped_up_make_three_attempts() {
+    let (url, calls) = flaky().await;
+    let run = hookgate_async(args(&[
+        "send",
+        &url,
+        "--secret",
+        SECRET,
+        "--retries",
+        "direct",
+        "--speed",
+        "1000",
+    ]))
+    .await;
+    let out = run.expect(0);
+    assert!(out.contains("attempt 1  500 -"), "{out}");
+    assert!(out.contains("attempt 2  500 -"), "{out}");
+    assert!(out.contains("attempt 3  200 received"), "{out}");
+    assert!(out.contains("deliveries 1, requests 3, failed 0"), "{out}");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    let (url, _) = flaky().await;
+    let (code, report) = send_json(&["send", &url, "--retries", "none"]).await;
+    assert_eq!(code, 1, "no retry: the 500 stands");
+    assert_eq!(answers(&report), [row("500", "-", 1)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_deliveries_replay_byte_for_byte_or_re_signed() {
+    let receiver = axum_receiver(&[("WEBHOOK_SECRET", SECRET)]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let file = temp_file("saved.jsonl");
+    let path = file.to_str().unwrap();
+    let (code, _) = send_json(&[
+        "send", &url, "--secret", SECRET, "--count", "2", "--save", path,
+    ])
+    .await;
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+
+    let (code, exact) = send_json(&["replay", "--from", path]).await;
+    assert_eq!(code, 0, "{exact}");
+    assert_eq!(answers(&exact), [row("200", "duplicate", 2)]);
+
+    let (code, resigned) =
+        send_json(&["replay", "--from", path, "--resign", "--secret", SECRET]).await;
+    assert_eq!(code, 0, "{resigned}");
+    assert_eq!(answers(&resigned), [row("200", "duplicate", 2)]);
+
+    let resign_wrong = [
+        "replay",
+        "--from",
+        path,
+        "--resign",
+        "--secret",
+        OTHER_SECRET,
+    ];
+    let (code, refused) = send_json(&resign_wrong).await;
+    assert_eq!(code, 1);
+    assert_eq!(answers(&refused), [row("401", "invalid_signature", 2)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_receiver_is_a_negative_result() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    drop(listener);
+    let (code, report) = send_json(&["send", &url, "--secret", SECRET]).await;
+    assert_eq!(code, 1);
+    assert_eq!(answers(&report), [row("-", "connect", 1)]);
+}
