@@ -51,6 +51,8 @@
 //!   returned as the service error, since the cancelled handler owned the
 //!   request).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod answer;
 mod body;
 mod extractor;
@@ -69,3 +71,8 @@ pub use hookgate::{
     Answer, Delivery, DirectPolicy, HeaderLookup, JobEvent, JobStatus, Metadata, Mode, Receiver,
     Rejection, StatusKind,
 };
+
+/// The rust blocks of `docs/actix.md` compile (checked as doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/actix.md")]
+struct ActixGuide;

@@ -14,7 +14,7 @@ use hookgate_actix::WebhookMiddleware;
 /// of at most 1000 bytes from its small-size free lists; past that, a request
 /// that misses the per-thread cache is a large one and first consolidates the
 /// thread's free lists (this showed as `malloc_consolidate` under load with the
-/// tower adapter, `docs/benchmarks.md` section 5). actix frees the future on
+/// tower adapter, `docs/benchmarks.md`, "Future sizes"). actix frees the future on
 /// the worker that made it, so the cache mostly hits, but the same budget as
 /// the tower adapter's keeps every adapter off that path; growing past it needs
 /// a reason.

@@ -31,10 +31,18 @@
 //! must be exactly-once should write their effect and the message id in one
 //! transaction.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The rust blocks of `docs/redis.md` compile (checked as doctests; the guide
+/// also shows Redis Cluster).
+#[cfg(all(doctest, feature = "redis-cluster"))]
+#[doc = include_str!("../../docs/redis.md")]
+pub struct RedisGuide;
 
 mod admit;
 mod builder;

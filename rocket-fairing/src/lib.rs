@@ -57,6 +57,8 @@
 //! once successfully per message id while the done marker lives. See
 //! [`hookgate`] for the details.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod answer;
 mod deadline;
 mod fairing;
@@ -77,3 +79,8 @@ pub use hookgate::{
     Answer, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode, Receiver, ReceiverBuilder,
     Rejection, Secret, StatusKind,
 };
+
+/// The rust blocks of `docs/rocket.md` compile (checked as doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/rocket.md")]
+struct RocketGuide;

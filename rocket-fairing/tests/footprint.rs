@@ -41,7 +41,7 @@ impl Handler for Measure {
 /// from its small-size free lists; a larger one that misses the per-thread
 /// cache (the future freed on another worker) is a large request, which first
 /// consolidates the thread's free lists: `malloc_consolidate` under load with
-/// the tower adapter (`docs/benchmarks.md` section 5). The deadline wrapper
+/// the tower adapter (`docs/benchmarks.md`, "Future sizes"). The deadline wrapper
 /// was 1112 bytes until its time-out path was boxed; growing past 1000 again
 /// needs a reason.
 #[rocket::async_test]

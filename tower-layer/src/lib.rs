@@ -32,6 +32,8 @@
 //! in a [`Full`](http_body_util::Full) body and the [`Delivery`] in the request
 //! extensions.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod body;
 mod extractor;
 mod layer;

@@ -1,0 +1,61 @@
+//! Two replicas share one Redis: a delivery handled by one is a duplicate for
+//! the other. Needs Redis 7 at `REDIS_URL` (default `redis://127.0.0.1:6379/`).
+//!
+//! ```sh
+//! cargo run -p hookgate --features redis --example redis_two_replicas
+//! ```
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hookgate::redis::{connect, RedisStore};
+use hookgate::{Admission, HeaderList, Inbound, Receiver, Secret};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+    // Each replica is its own process in production; here, two receivers.
+    let replica = |conn| {
+        Receiver::builder()
+            .secret(SECRET)
+            .store(RedisStore::new(conn))
+            .build()
+    };
+    let replicas = [
+        replica(connect(&url).await?)?,
+        replica(connect(&url).await?)?,
+    ];
+
+    // One delivery, as the sender signs it, sent to each replica in turn.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    let id = format!("msg_example_{now}_{}", std::process::id());
+    let body = br#"{"status":"Completed","job_id":"job_1","metadata":{}}"#;
+    let headers = HeaderList::new()
+        .with("svix-id", id.as_str())
+        .with("svix-timestamp", now.to_string())
+        .with(
+            "svix-signature",
+            Secret::parse(SECRET)?.sign(&id, now, body),
+        );
+    for (n, receiver) in replicas.iter().enumerate() {
+        let inbound = Inbound {
+            headers: &headers,
+            body: body.to_vec().into(),
+            peer: None,
+        };
+        match receiver.admit(inbound).await {
+            Admission::Proceed(_delivery, claim) => {
+                println!("replica {n}: handled {id}");
+                if let Err(answer) = claim.settle(true).await {
+                    println!("replica {n}: could not mark it done: {}", answer.status());
+                }
+            }
+            Admission::Respond(answer) => {
+                let body = String::from_utf8_lossy(answer.body());
+                println!("replica {n}: {} {body}", answer.status()); // 200 duplicate
+            }
+        }
+    }
+    Ok(())
+}

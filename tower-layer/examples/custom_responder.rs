@@ -1,0 +1,42 @@
+//! Your own shape for hookgate's answers: plain text instead of JSON. The
+//! status and `Retry-After` stay hookgate's; only the body and type change.
+//!
+//! ```sh
+//! WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw \
+//!   cargo run -p hookgate-tower --example custom_responder
+//! ```
+
+use std::net::SocketAddr;
+
+use axum::{http::header::CONTENT_TYPE, http::StatusCode, routing::post, Router};
+use bytes::Bytes;
+use hookgate_tower::{Answer, JobEvent, Receiver, Webhook, WebhookLayer};
+use http_body_util::Full;
+
+/// A refusal, a duplicate or a 503, as one line of text.
+fn plain_text(answer: Answer) -> http::Response<Full<Bytes>> {
+    let text = format!("hookgate answered {}\n", answer.status());
+    let mut response = answer.into_response::<Full<Bytes>>();
+    *response.body_mut() = Full::new(Bytes::from(text));
+    let plain = http::HeaderValue::from_static("text/plain; charset=utf-8");
+    response.headers_mut().insert(CONTENT_TYPE, plain);
+    response
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let receiver = Receiver::builder()
+        .secret(std::env::var("WEBHOOK_SECRET")?)
+        .build()?;
+    let on_job = |_: Webhook<JobEvent>| async { StatusCode::OK };
+    let app = Router::new()
+        .route("/webhook/reducto", post(on_job))
+        .layer(WebhookLayer::new(receiver).responder(plain_text));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}
