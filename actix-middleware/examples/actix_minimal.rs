@@ -18,7 +18,7 @@ async fn on_job(event: Webhook<JobEvent>) -> HttpResponse {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Built once, outside the worker factory: every worker shares its store.
     let receiver = Receiver::builder()
-        .secret(std::env::var("WEBHOOK_SECRET")?)
+        .secret_from_env("WEBHOOK_SECRET") // unset or malformed: build() says why
         .build()?;
     HttpServer::new(move || {
         App::new().service(

@@ -18,9 +18,9 @@ async fn on_job(event: Webhook<JobEvent>) -> Status {
 #[launch]
 fn rocket() -> _ {
     let receiver = Receiver::builder()
-        .secret(std::env::var("WEBHOOK_SECRET").unwrap_or_default())
+        .secret_from_env("WEBHOOK_SECRET")
         .build()
-        .expect("WEBHOOK_SECRET must be a whsec_ secret");
+        .expect("a webhook configuration"); // the message says what is wrong
     rocket::build()
         .attach(WebhookFairing::new(receiver))
         .mount("/", routes![on_job])

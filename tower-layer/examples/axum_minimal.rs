@@ -19,11 +19,13 @@ async fn on_job(event: Webhook<JobEvent>) -> StatusCode {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let receiver = Receiver::builder()
-        .secret(std::env::var("WEBHOOK_SECRET")?)
+        .secret_from_env("WEBHOOK_SECRET") // unset or malformed: build() says why
         .build()?;
-    let app = Router::new()
-        .route("/webhook/reducto", post(on_job))
-        .layer(WebhookLayer::new(receiver));
+    // The layer guards the webhook route only: other routes answer as usual.
+    let app = Router::new().route(
+        "/webhook/reducto",
+        post(on_job).layer(WebhookLayer::new(receiver)),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
     axum::serve(
         listener,

@@ -26,12 +26,11 @@ fn plain_text(answer: Answer) -> http::Response<Full<Bytes>> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let receiver = Receiver::builder()
-        .secret(std::env::var("WEBHOOK_SECRET")?)
+        .secret_from_env("WEBHOOK_SECRET") // unset or malformed: build() says why
         .build()?;
     let on_job = |_: Webhook<JobEvent>| async { StatusCode::OK };
-    let app = Router::new()
-        .route("/webhook/reducto", post(on_job))
-        .layer(WebhookLayer::new(receiver).responder(plain_text));
+    let layer = WebhookLayer::new(receiver).responder(plain_text);
+    let app = Router::new().route("/webhook/reducto", post(on_job).layer(layer));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
     axum::serve(
         listener,
