@@ -20,6 +20,7 @@ mod fault_stores;
 mod faults;
 mod handler;
 mod ids;
+mod netns;
 mod process;
 mod redis_server;
 mod request;
@@ -35,6 +36,10 @@ pub use faults::{
 pub use handler::{Behaviour, Handler, HandlerReply};
 pub use hookgate_vectors::{SignedVector, Vectors, VectorsError};
 pub use ids::{now_unix, unique_id};
+pub use netns::{
+    Host, Lab, LabError, Proxy, PROXY, RECEIVER_FOR_PROXY, RECEIVER_FOR_SENDER,
+    RECEIVER_FOR_STRANGER, SENDER, SENDER_VIA_PROXY, STRANGER, STRANGER_VIA_PROXY,
+};
 pub use process::{Exit, ProcessError, ReceiverProcess, START_TIMEOUT};
 pub use redis_server::{RedisServer, RedisServerError};
 pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};

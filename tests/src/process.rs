@@ -72,8 +72,15 @@ pub struct Exit {
     pub stderr: String,
 }
 
-fn command(bin: &Path, env: &[(String, String)]) -> Command {
-    let mut cmd = Command::new(bin);
+fn command(wrapper: &[&str], bin: &Path, env: &[(String, String)]) -> Command {
+    let mut cmd = match wrapper.split_first() {
+        None => Command::new(bin),
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(bin);
+            cmd
+        }
+    };
     // A clean environment: only what the case sets (plus PATH for the loader
     // and a quiet log filter unless the case sets one).
     cmd.env_clear();
@@ -123,12 +130,25 @@ impl ReceiverProcess {
     /// Starts `bin` with `BIND=127.0.0.1:0`, `RUST_LOG=warn` and `env` (which
     /// may override both), and waits for its `listening on <addr>` line.
     pub async fn start(bin: &Path, env: &[(String, String)]) -> Result<Self, ProcessError> {
-        let mut child = command(bin, env)
-            .spawn()
-            .map_err(|source| ProcessError::Spawn {
-                bin: bin.to_owned(),
-                source,
-            })?;
+        Self::start_via(&[], bin, env).await
+    }
+
+    /// Like [`start`](Self::start), with `bin` run through `wrapper` (the
+    /// command is `wrapper[0] wrapper[1..] bin`), e.g. `["ip", "netns", "exec",
+    /// "NS"]` to run it in a network namespace. The wrapper must exec `bin`, so
+    /// that killing the child stops the receiver.
+    pub async fn start_via(
+        wrapper: &[&str],
+        bin: &Path,
+        env: &[(String, String)],
+    ) -> Result<Self, ProcessError> {
+        let mut child =
+            command(wrapper, bin, env)
+                .spawn()
+                .map_err(|source| ProcessError::Spawn {
+                    bin: bin.to_owned(),
+                    source,
+                })?;
         let stderr = Arc::new(Mutex::new(String::new()));
         if let Some(err) = child.stderr.take() {
             drain(err, stderr.clone());
@@ -193,7 +213,7 @@ impl ReceiverProcess {
     /// Runs `bin` with `env` expecting it to exit by itself (a configuration
     /// error), and returns how it ended.
     pub async fn expect_exit(bin: &Path, env: &[(String, String)]) -> Result<Exit, ProcessError> {
-        let mut cmd = command(bin, env);
+        let mut cmd = command(&[], bin, env);
         cmd.kill_on_drop(true);
         let child = cmd.spawn().map_err(|source| ProcessError::Spawn {
             bin: bin.to_owned(),
