@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
+use crate::redact::without_metadata_field;
 use crate::rejection::{PayloadError, Rejection};
 use crate::signature::HeaderFamily;
 
@@ -98,21 +99,16 @@ impl Delivery {
     ///
     /// Fails with [`Rejection::MalformedPayload`] (400).
     pub fn event<E: DeserializeOwned>(&self) -> Result<E, Rejection> {
+        let malformed =
+            |e: serde_json::Error| Rejection::MalformedPayload(PayloadError::from_json(&e));
         let body = &self.inner.body[..];
         match &self.inner.redact_field {
-            None => serde_json::from_slice(body)
-                .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e))),
+            None => serde_json::from_slice(body).map_err(malformed),
+            // The token is cut from the raw bytes, which are then parsed as
+            // they would be without the check.
             Some(field) => {
-                let mut value: serde_json::Value = serde_json::from_slice(body)
-                    .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
-                if let Some(meta) = value
-                    .get_mut("metadata")
-                    .and_then(serde_json::Value::as_object_mut)
-                {
-                    meta.remove(field.as_ref());
-                }
-                serde_json::from_value(value)
-                    .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))
+                serde_json::from_slice(&without_metadata_field(body, field).map_err(malformed)?)
+                    .map_err(malformed)
             }
         }
     }

@@ -65,6 +65,7 @@ mod peek;
 pub mod queue;
 mod readable_debug;
 mod receiver;
+mod redact;
 mod rejection;
 mod secret;
 mod signature;

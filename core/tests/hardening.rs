@@ -284,3 +284,53 @@ async fn finding_5_huge_durations_never_panic() {
     let (_, c) = proceed(admit(&r, &signed(&"m".repeat(3), 0, &body), &body, None).await);
     c.settle(true).await.unwrap();
 }
+
+// Finding 6: with a token check, the handler's event is parsed from the raw
+// bytes (token removed), exactly as it would be without the check: a `u128`
+// field, a number beyond f64, duplicate and escaped keys all behave the same.
+#[tokio::test]
+async fn finding_6_the_token_check_does_not_change_how_the_event_parses() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Wide {
+        job_id: String,
+        status: String,
+        big: u128,
+        metadata: serde_json::Map<String, serde_json::Value>,
+    }
+    let checked = Receiver::builder()
+        .direct(DirectPolicy::new().token("t0ken-value"))
+        .build()
+        .unwrap();
+    let plain = Receiver::builder()
+        .direct(DirectPolicy::new().accept_unauthenticated(true))
+        .build()
+        .unwrap();
+    let big = u128::MAX;
+    let with_token = format!(
+        r#"{{"job_id":"j6","status":"Completed","big":{big},"metadata":{{"user":"u1","webhook_secret":"t0ken-value","n":7}}}}"#
+    );
+    let without = format!(
+        r#"{{"job_id":"j6","status":"Completed","big":{big},"metadata":{{"user":"u1","n":7}}}}"#
+    );
+    let (d, c) = proceed(admit(&checked, &HeaderList::new(), with_token.as_bytes(), None).await);
+    let got: Wide = d
+        .event()
+        .expect("a u128 field parses with the token check on");
+    c.settle(true).await.unwrap();
+    let (d, c) = proceed(admit(&plain, &HeaderList::new(), without.as_bytes(), None).await);
+    let expected: Wide = d.event().unwrap();
+    c.settle(true).await.unwrap();
+    assert_eq!(got, expected);
+    assert_eq!(got.big, big);
+
+    // The token is gone however its key is spelled, and wherever it repeats.
+    for body in [
+        r#"{"job_id":"j7","status":"Completed","metadata":{"webhook\u005fsecret":"t0ken-value"}}"#,
+        r#"{"job_id":"j8","status":"Completed","metadata":{"webhook_secret":"x","webhook_secret":"t0ken-value"},"metadata":{"webhook_secret":"t0ken-value"}}"#,
+    ] {
+        let (d, c) = proceed(admit(&checked, &HeaderList::new(), body.as_bytes(), None).await);
+        let v: serde_json::Value = d.event().unwrap();
+        assert!(!v.to_string().contains("t0ken"), "{v}");
+        c.settle(false).await.unwrap();
+    }
+}
