@@ -3,8 +3,9 @@
 //! [`AdmitFuture`].
 
 use std::future::Future;
+use std::sync::Arc;
 
-use crate::claim::Claim;
+use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::client_addr;
 use crate::delivery::Delivery;
 use crate::headers::HeaderLookup;
@@ -39,11 +40,20 @@ impl Receiver {
             // job was forgotten once processed must still find its done marker
             // and be answered as a duplicate, not as an unknown job.
             let token = ClaimToken::random();
-            let claim = match s
+            // Dropped before the store answers (the store may have written
+            // the claim already), this releases the key at once instead of
+            // leaving it in flight for the whole in-flight TTL.
+            let pending = PendingClaim {
+                config: s,
+                key: &checked.key,
+                token,
+            };
+            let outcome = s
                 .store
                 .claim(s.deadline, &checked.key, token, s.in_flight_ttl)
-                .await
-            {
+                .await;
+            std::mem::forget(pending);
+            let claim = match outcome {
                 Ok(ClaimOutcome::Fresh) => {
                     Claim::owned(s.clone(), checked.key, token, checked.forget_job)
                 }
@@ -80,8 +90,11 @@ impl Receiver {
     }
 
     /// Fail closed (503), unless fail-open was chosen: then log and go on.
+    /// A full in-memory store is not an unreachable one: it fails closed even
+    /// under fail-open, or anyone holding enough slow claims would get
+    /// duplicates through.
     pub(crate) fn store_failed(&self, source: StoreError) -> Result<(), Rejection> {
-        if self.inner.fail_open {
+        if self.inner.fail_open && !matches!(source, StoreError::Full) {
             tracing::warn!(error = %source, "hookgate: store unavailable; FAIL-OPEN skips this check");
             Ok(())
         } else {
@@ -154,6 +167,28 @@ where
                 .expect("AdmitFuture polled after it completed")),
         };
         std::task::Poll::Ready(outcome.unwrap_or_else(refuse))
+    }
+}
+
+/// A claim the store is writing, not yet answered. Its drop (the admit future
+/// dropped mid-call) releases the key; once the store answers it is forgotten,
+/// so the hot path pays nothing but a few words of future.
+struct PendingClaim<'a> {
+    config: &'a Arc<SettleConfig>,
+    key: &'a str,
+    token: ClaimToken,
+}
+
+impl Drop for PendingClaim<'_> {
+    fn drop(&mut self) {
+        // Only an in-flight claim this token owns is removed: if the store
+        // never wrote it, the release finds nothing.
+        drop(Claim::owned(
+            self.config.clone(),
+            self.key.to_owned(),
+            self.token,
+            None,
+        ));
     }
 }
 

@@ -13,6 +13,7 @@ use crate::admit::Checked;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::event::StatusKind;
 use crate::key::job_key;
+use crate::offload::heavy;
 use crate::peek::peek;
 use crate::rejection::{PayloadError, Rejection};
 
@@ -134,7 +135,7 @@ impl DirectPolicy {
         key_prefix: &str,
     ) -> Result<Checked, Rejection> {
         let token_field = self.token.as_ref().map(|_| &*self.token_field);
-        let peeked = peek(body, token_field)
+        let peeked = heavy(body.len(), || peek(body, token_field))
             .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
         self.check_token(peeked.token.as_deref())?;
         let job_id = peeked

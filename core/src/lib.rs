@@ -61,6 +61,7 @@ mod jobs;
 mod key;
 mod keygen;
 mod memory_store;
+mod offload;
 mod peek;
 pub mod queue;
 mod readable_debug;
@@ -93,10 +94,11 @@ pub use idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 pub use jobs::{JobRegistry, MemoryJobRegistry};
 pub use keygen::generate_secret;
 pub use memory_store::MemoryStore;
+pub use offload::OFFLOAD_THRESHOLD;
 pub use receiver::{Admission, Inbound, Receiver};
 pub use rejection::{Answer, PayloadError, Rejection, JSON_CONTENT_TYPE};
 pub use secret::{KeyRing, PublicKey, Secret, SecretError, SigningKey, VerifyingKey};
 pub use signature::{
     HeaderFamily, SignatureError, SignedHeaders, Tolerance, MAX_MESSAGE_ID_LEN,
-    MAX_SIGNATURE_ENTRIES,
+    MAX_SIGNATURE_ENTRIES, MAX_V1A_ATTEMPTS_PER_KEY,
 };

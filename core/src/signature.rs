@@ -16,6 +16,17 @@ use crate::secret::{KeyRing, Secret, SigningKey, VerifyingKey, LENIENT_B64};
 
 /// At most this many `vN,…` entries of one signature header are examined.
 pub const MAX_SIGNATURE_ENTRIES: usize = 16;
+/// At most this many `v1a` entries (well-formed: 64 bytes of base64) are
+/// checked against each ed25519 key; later ones are ignored.
+///
+/// Unlike HMAC (one pass over the body per key, whatever the header holds),
+/// every ed25519 check hashes the whole message again: SHA-512 runs over
+/// `R ‖ A ‖ message`, and `R` differs per signature, `A` per key, so nothing
+/// can be shared between attempts (the message itself is assembled once).
+/// Without a bound, 16 entries × 16 MiB would cost ≈ 0.8 s of CPU per
+/// unauthenticated request. Two covers a sender rotating its key (old and new
+/// signature side by side).
+pub const MAX_V1A_ATTEMPTS_PER_KEY: usize = 2;
 /// Longest message id accepted, in bytes.
 pub const MAX_MESSAGE_ID_LEN: usize = 256;
 /// Longest single signature entry examined (a `v1a` entry is 92 bytes).
@@ -343,7 +354,9 @@ fn decode_exact<const N: usize>(b64: &[u8]) -> Option<[u8; N]> {
 impl KeyRing {
     /// Verifies a signature header value over `{id}.{timestamp}.{body}`: true
     /// when any `v1` or `v1a` entry matches any key. Unknown versions and
-    /// malformed entries are skipped; at most [`MAX_SIGNATURE_ENTRIES`] are read.
+    /// malformed entries are skipped; at most [`MAX_SIGNATURE_ENTRIES`] are
+    /// read, and at most [`MAX_V1A_ATTEMPTS_PER_KEY`] `v1a` entries are checked
+    /// against each ed25519 key.
     ///
     /// ```
     /// use hookgate::{KeyRing, Secret};
@@ -373,13 +386,11 @@ impl KeyRing {
                     }
                 }
                 VerifyingKey::Ed25519(public) => {
-                    for (version, sig) in entries(header) {
-                        if version != b"v1a" {
-                            continue;
-                        }
-                        let Some(bytes) = decode_exact::<64>(sig) else {
-                            continue;
-                        };
+                    let candidates = entries(header)
+                        .filter(|(version, _)| *version == b"v1a")
+                        .filter_map(|(_, sig)| decode_exact::<64>(sig))
+                        .take(MAX_V1A_ATTEMPTS_PER_KEY);
+                    for bytes in candidates {
                         let signature = ed25519_dalek::Signature::from_bytes(&bytes);
                         // ed25519 needs the whole message in one slice: built once,
                         // only when a v1a key and a v1a entry meet.

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::headers::HeaderLookup;
 use crate::key::message_key;
+use crate::offload::heavy;
 use crate::rejection::Rejection;
 use crate::secret::KeyRing;
 use crate::signature::Tolerance;
@@ -31,7 +32,9 @@ impl SignedMode {
         key_prefix: &str,
     ) -> Result<Checked, Rejection> {
         let now = clock.now_unix();
-        let signed = self.keys.verify(headers, body, now, self.tolerance)?;
+        let signed = heavy(body.len(), || {
+            self.keys.verify(headers, body, now, self.tolerance)
+        })?;
         let key = message_key(key_prefix, signed.id);
         Ok(Checked {
             delivery: Delivery::new(Facts {

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::*;
 use hookgate::{
-    BuildError, DirectPolicy, FixedClock, HeaderAuthError, HeaderList, Receiver, RequiredHeader,
-    Token,
+    BuildError, DirectPolicy, FixedClock, HeaderAuthError, HeaderList, KeyRing, Receiver,
+    RequiredHeader, SigningKey, Token, VerifyingKey, MAX_V1A_ATTEMPTS_PER_KEY,
 };
 
 fn direct_body(job: &str, status: &str) -> Vec<u8> {
@@ -333,4 +333,174 @@ async fn finding_6_the_token_check_does_not_change_how_the_event_parses() {
         assert!(!v.to_string().contains("t0ken"), "{v}");
         c.settle(false).await.unwrap();
     }
+}
+
+const WHSK: &str =
+    "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";
+
+// Finding 2: each ed25519 check hashes the whole body again, so the number of
+// `v1a` entries checked per key is bounded: a sender's rotation (old and new
+// signature) still verifies in either order; a third well-formed entry is
+// never checked; malformed entries cost nothing and do not count.
+#[test]
+fn finding_2_v1a_attempts_per_key_are_bounded() {
+    use base64::Engine as _;
+    assert_eq!(MAX_V1A_ATTEMPTS_PER_KEY, 2);
+    let key = SigningKey::parse(WHSK).unwrap();
+    let other = SigningKey::parse(&format!(
+        "whsk_{}",
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32])
+    ))
+    .unwrap();
+    let mut ring = KeyRing::new();
+    ring.push(VerifyingKey::Ed25519(key.public_key()));
+    let body = b"{\"job_id\":\"j\"}";
+    let good = key.sign("m", 5, body);
+    let bad = other.sign("m", 5, body);
+    let verifies = |header: String| ring.verify_signature("m", "5", body, header.as_bytes());
+    assert!(verifies(format!("{bad} {good}")));
+    assert!(verifies(format!("{good} {bad}")));
+    assert!(verifies(format!(
+        "v1a,AAAA v1a,!!!! v1,{} {bad} {good}",
+        "A".repeat(44)
+    )));
+    assert!(!verifies(format!("{bad} {bad} {good}")));
+    // Every key gets its own budget: the second key finds its signature.
+    ring.push(VerifyingKey::Ed25519(other.public_key()));
+    let verifies = |header: String| ring.verify_signature("m", "5", body, header.as_bytes());
+    assert!(verifies(format!("{good} {bad}")));
+}
+
+// Item 7: `fail_open(true)` skips deduplication when the store cannot be
+// reached; a *full* in-memory store is not that (anyone holding enough slow
+// claims would get duplicates through). It answers 503 like fail-closed.
+#[tokio::test]
+async fn item_7_fail_open_does_not_open_on_a_full_memory_store() {
+    let r = Receiver::builder()
+        .secret(SECRET)
+        .clock(FixedClock::new(NOW))
+        .store(hookgate::MemoryStore::with_capacity(1))
+        .fail_open(true)
+        .build()
+        .unwrap();
+    let body = direct_body("j", "Completed");
+    let mut held = Vec::new();
+    let mut full = 0;
+    for i in 0..200 {
+        let id = format!("msg_{i}");
+        match admit(&r, &signed(&id, NOW, &body), &body, None).await {
+            hookgate::Admission::Proceed(_, claim) => {
+                assert!(claim.is_held(), "{id} proceeded without a claim");
+                held.push(claim);
+            }
+            hookgate::Admission::Respond(a) => {
+                assert_eq!(
+                    (a.status().as_u16(), code(&a).as_str()),
+                    (503, "store_unavailable")
+                );
+                full += 1;
+            }
+        }
+    }
+    assert!(full > 0, "the store never filled");
+    // An unreachable store still fails open.
+    let open = Receiver::builder()
+        .secret(SECRET)
+        .clock(FixedClock::new(NOW))
+        .store(BrokenStore::default())
+        .fail_open(true)
+        .build()
+        .unwrap();
+    let (_, c) = proceed(admit(&open, &signed("m", NOW, &body), &body, None).await);
+    assert!(!c.is_held());
+}
+
+/// A store whose claim is written but whose answer never comes back (the
+/// reply lost on the way), counting releases.
+struct LostReply {
+    inner: hookgate::MemoryStore,
+    releases: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl hookgate::IdempotencyStore for LostReply {
+    async fn claim(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+        ttl: Duration,
+    ) -> Result<hookgate::ClaimOutcome, hookgate::StoreError> {
+        self.inner.claim(key, token, ttl).await?;
+        std::future::pending().await
+    }
+    async fn complete(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+        ttl: Duration,
+    ) -> Result<bool, hookgate::StoreError> {
+        self.inner.complete(key, token, ttl).await
+    }
+    async fn renew(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+        ttl: Duration,
+    ) -> Result<bool, hookgate::StoreError> {
+        self.inner.renew(key, token, ttl).await
+    }
+    async fn release(
+        &self,
+        key: &str,
+        token: hookgate::ClaimToken,
+    ) -> Result<bool, hookgate::StoreError> {
+        self.releases
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.release(key, token).await
+    }
+}
+
+// Item 7: an admit future dropped after the store wrote the claim but before
+// the claim came back (a client gone, a timeout around admit) releases the key
+// at once, instead of leaving it in flight for the whole in-flight TTL.
+#[tokio::test]
+async fn item_7_an_admit_dropped_mid_claim_releases_the_key() {
+    use std::sync::atomic::Ordering;
+    let store = std::sync::Arc::new(LostReply {
+        inner: hookgate::MemoryStore::new(),
+        releases: Default::default(),
+    });
+    let r = Receiver::builder()
+        .secret(SECRET)
+        .clock(FixedClock::new(NOW))
+        .shared_store(store.clone())
+        .store_deadline(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let body = direct_body("j", "Completed");
+    let h = signed("msg_lost", NOW, &body);
+    let admitted =
+        tokio::time::timeout(Duration::from_millis(50), admit(&r, &h, &body, None)).await;
+    assert!(admitted.is_err(), "the claim should never have answered");
+    // The release runs on the runtime, soon after the drop.
+    for _ in 0..200 {
+        if store.releases.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(store.releases.load(Ordering::SeqCst), 1);
+    let again = hookgate::IdempotencyStore::claim(
+        &store.inner,
+        "hookgate:msg:msg_lost",
+        hookgate::ClaimToken::random(),
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        again,
+        hookgate::ClaimOutcome::Fresh,
+        "the key stayed in flight"
+    );
 }
