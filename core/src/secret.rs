@@ -22,6 +22,59 @@ pub(crate) const LENIENT_B64: GeneralPurpose = GeneralPurpose::new(
 
 crate::readable_debug::readable_debug!(SecretError);
 
+/// Decodes the data characters [`python_b64_data`] keeps: standard alphabet,
+/// no padding, and non-zero trailing bits allowed (Python ignores them).
+const PYTHON_B64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// The base64 data characters Python's `base64.b64decode(s + "==")` decodes
+/// (what the official `standardwebhooks` and `svix` signers do with a
+/// secret), or `None` where Python raises:
+///
+/// * characters outside the standard alphabet are skipped (white space, `-`,
+///   `_`, `.`, …), but a non-ASCII one is an error;
+/// * a `=` ends the data once it completes a group (two data characters and
+///   two `=`, or three and one); any other `=` is skipped;
+/// * one data character more than a multiple of four is an error.
+///
+/// The kept characters are then decoded by the `base64` crate, allowing the
+/// non-zero trailing bits Python ignores.
+fn python_b64_data(s: &str) -> Option<String> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let mut data = String::with_capacity(s.len());
+    let (mut quad, mut pads) = (0usize, 0usize);
+    for b in s.bytes().chain(*b"==") {
+        if b == b'=' {
+            if quad >= 2 {
+                pads += 1;
+                if quad + pads >= 4 {
+                    return Some(data);
+                }
+            }
+            continue;
+        }
+        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
+            data.push(char::from(b));
+            quad = (quad + 1) % 4;
+            pads = 0;
+        }
+    }
+    // The appended `==` ends every group of two or three; what is left is a
+    // whole number of groups, or one stray character.
+    (quad == 0).then_some(data)
+}
+
+/// Decodes a `whsec_` secret's base64 exactly as the Python signers do.
+fn decode_like_python(s: &str) -> Option<Vec<u8>> {
+    PYTHON_B64.decode(python_b64_data(s)?).ok()
+}
+
 const HMAC_PREFIX: &str = "whsec_";
 const PUBLIC_PREFIX: &str = "whpk_";
 const SIGNING_PREFIX: &str = "whsk_";
@@ -80,8 +133,25 @@ pub struct Secret {
 }
 
 impl Secret {
-    /// Parses `whsec_<base64>` (padded or not). A value without the prefix is read
-    /// as base64 too, as the Svix libraries do.
+    /// Parses `whsec_<base64>`. A value without the prefix is read as base64
+    /// too, as the Svix libraries do.
+    ///
+    /// The base64 is read exactly as the official Python signers
+    /// (`standardwebhooks`, `svix`) read it — `base64.b64decode(s + "==")` —
+    /// so every secret they accept is accepted here, decoded to the same key:
+    /// padded or not, with non-zero trailing bits, characters outside the
+    /// alphabet skipped. One exception: a secret that decodes to no bytes at
+    /// all (`whsec_====`) is refused, since an empty HMAC key is no secret.
+    ///
+    /// ```
+    /// use hookgate::Secret;
+    /// // 23 bytes, unpadded, the last character carrying non-zero trailing
+    /// // bits: the same key as its canonical spelling.
+    /// let sloppy = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS").unwrap();
+    /// let canonical = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaQ=").unwrap();
+    /// assert_eq!(sloppy.sign("m", 1, b"{}"), canonical.sign("m", 1, b"{}"));
+    /// assert!(Secret::parse("whsec_abcde").is_err()); // 5 characters: not base64
+    /// ```
     pub fn parse(value: &str) -> Result<Self, SecretError> {
         let value = value.trim();
         let (prefix, b64) = match value.strip_prefix(HMAC_PREFIX) {
@@ -91,9 +161,7 @@ impl Secret {
         if b64.is_empty() {
             return Err(SecretError::Empty);
         }
-        let bytes = LENIENT_B64
-            .decode(b64)
-            .map_err(|_| SecretError::NotBase64 { prefix })?;
+        let bytes = decode_like_python(b64).ok_or(SecretError::NotBase64 { prefix })?;
         Self::from_bytes(&bytes)
     }
 
