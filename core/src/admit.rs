@@ -17,10 +17,10 @@ use crate::rejection::{Answer, Rejection};
 pub(crate) struct Checked {
     pub(crate) delivery: Delivery,
     pub(crate) key: String,
-    /// Direct mode with known jobs: the job id to look up.
-    pub(crate) known_job: Option<String>,
+    /// Direct mode with known jobs: look the delivery's job id up.
+    pub(crate) known_job: bool,
     /// Whether settling should forget the job (known jobs + final status).
-    pub(crate) forget_job: Option<String>,
+    pub(crate) forget_job: bool,
 }
 
 impl Receiver {
@@ -39,23 +39,29 @@ impl Receiver {
             // Claim before the known-job check: a retry of a final event whose
             // job was forgotten once processed must still find its done marker
             // and be answered as a duplicate, not as an unknown job.
-            let token = ClaimToken::random();
+            //
             // Dropped before the store answers (the store may have written
-            // the claim already), this releases the key at once instead of
-            // leaving it in flight for the whole in-flight TTL.
+            // the claim already), `pending` releases the key at once instead
+            // of leaving it in flight for the whole in-flight TTL. It holds
+            // the claim's token: no second copy lives in this future.
             let pending = PendingClaim {
                 config: s,
                 key: &checked.key,
-                token,
+                token: ClaimToken::random(),
             };
             let outcome = s
                 .store
-                .claim(s.deadline, &checked.key, token, s.in_flight_ttl)
+                .claim(s.deadline, pending.key, pending.token, s.in_flight_ttl)
                 .await;
-            std::mem::forget(pending);
+            let token = pending.answered();
             let claim = match outcome {
                 Ok(ClaimOutcome::Fresh) => {
-                    Claim::owned(s.clone(), checked.key, token, checked.forget_job)
+                    // Cloned only for a final status with known jobs on.
+                    let forget = checked
+                        .forget_job
+                        .then(|| checked.delivery.job_id())
+                        .flatten();
+                    Claim::owned(s.clone(), checked.key, token, forget.map(str::to_owned))
                 }
                 Ok(ClaimOutcome::Done) => {
                     tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
@@ -71,7 +77,7 @@ impl Receiver {
                     Claim::unclaimed()
                 }
             };
-            if let Some(job) = &checked.known_job {
+            if let Some(job) = checked.delivery.job_id().filter(|_| checked.known_job) {
                 let refused = match s.within(s.jobs().is_known(job)).await {
                     Ok(true) => None,
                     Ok(false) => Some(Rejection::UnknownJob),
@@ -175,8 +181,18 @@ where
 /// so the hot path pays nothing but a few words of future.
 struct PendingClaim<'a> {
     config: &'a Arc<SettleConfig>,
-    key: &'a str,
+    /// `&String`, not `&str`: one word less in every admit future.
+    key: &'a String,
     token: ClaimToken,
+}
+
+impl PendingClaim<'_> {
+    /// The store answered: nothing to release; the token goes on.
+    fn answered(self) -> ClaimToken {
+        let token = self.token;
+        std::mem::forget(self);
+        token
+    }
 }
 
 impl Drop for PendingClaim<'_> {
@@ -185,7 +201,7 @@ impl Drop for PendingClaim<'_> {
         // never wrote it, the release finds nothing.
         drop(Claim::owned(
             self.config.clone(),
-            self.key.to_owned(),
+            self.key.clone(),
             self.token,
             None,
         ));

@@ -152,8 +152,8 @@ impl DirectPolicy {
             k => k.as_str().to_owned(),
         };
         let key = job_key(key_prefix, &job_id, &status_key);
-        let known_job = self.known_jobs.then(|| job_id.clone());
-        let forget_job = (self.known_jobs && kind.is_final()).then(|| job_id.clone());
+        let known_job = self.known_jobs;
+        let forget_job = self.known_jobs && kind.is_final();
         Ok(Checked {
             delivery: Delivery::new(Facts {
                 body: body.clone(),

@@ -49,8 +49,8 @@ impl SignedMode {
                 redact_field: None,
             }),
             key,
-            known_job: None,
-            forget_job: None,
+            known_job: false,
+            forget_job: false,
         })
     }
 }
