@@ -23,6 +23,21 @@ pub(crate) struct Checked {
     pub(crate) forget_job: bool,
 }
 
+impl Checked {
+    /// The job id to look up, when the known-jobs check applies.
+    pub(crate) fn known_job(&self) -> Option<&str> {
+        self.delivery.job_id().filter(|_| self.known_job)
+    }
+
+    /// The job id to forget once processed (cloned only then).
+    pub(crate) fn job_to_forget(&self) -> Option<String> {
+        self.delivery
+            .job_id()
+            .filter(|_| self.forget_job)
+            .map(str::to_owned)
+    }
+}
+
 impl Receiver {
     /// The asynchronous half of admission: claim, then the known-job check.
     #[allow(
@@ -57,11 +72,8 @@ impl Receiver {
             let claim = match outcome {
                 Ok(ClaimOutcome::Fresh) => {
                     // Cloned only for a final status with known jobs on.
-                    let forget = checked
-                        .forget_job
-                        .then(|| checked.delivery.job_id())
-                        .flatten();
-                    Claim::owned(s.clone(), checked.key, token, forget.map(str::to_owned))
+                    let forget = checked.job_to_forget();
+                    Claim::owned(s.clone(), checked.key, token, forget)
                 }
                 Ok(ClaimOutcome::Done) => {
                     tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
@@ -77,6 +89,7 @@ impl Receiver {
                     Claim::unclaimed()
                 }
             };
+            // Fields, not `known_job()`: the key has moved into the claim.
             if let Some(job) = checked.delivery.job_id().filter(|_| checked.known_job) {
                 let refused = match s.within(s.jobs().is_known(job)).await {
                     Ok(true) => None,

@@ -57,7 +57,7 @@ impl Receiver {
                 source: e.into_store_error(),
             };
             let deadline = queue.enqueue_deadline.unwrap_or(s.deadline);
-            if let Some(job) = &checked.known_job {
+            if let Some(job) = checked.known_job() {
                 match s.within(s.jobs().is_known(job)).await {
                     Ok(true) => {}
                     Ok(false) => {
@@ -75,8 +75,8 @@ impl Receiver {
                     Err(source) => self.store_failed(source)?,
                 }
             }
-            let entry =
-                QueueEntry::new(checked.key, checked.delivery).forgetting_job(checked.forget_job);
+            let forget = checked.job_to_forget();
+            let entry = QueueEntry::new(checked.key, checked.delivery).forgetting_job(forget);
             match within(deadline, queue.backend.enqueue(&entry)).await {
                 Ok(Enqueued::Queued) => Ok(Admission::Respond(Answer::queued())),
                 Ok(Enqueued::Duplicate) => {
