@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Instructions per delivery of the load benchmark's axum routes, in-process,
+# Instructions per delivery of the load benchmark's routes, in-process,
 # counted by callgrind: exact and repeatable, where the clock on a shared VM
-# is not. Each route serves n1 and then n2 fresh signed 1 KiB deliveries in
-# two runs; only `serve_one` is counted, and the difference of the two runs
+# is not. Each framework (axum, actix-web, Rocket) serves the same delivery
+# bare, through its inline floor (`loadbench/src/floor.rs`) and behind its
+# hookgate adapter with the default in-memory store (`memory`). Each route
+# serves n1 and then n2 fresh signed 1 KiB deliveries in two runs; only the
+# `serve_one*` functions are counted, and the difference of the two runs
 # divided by n2 - n1 is what one delivery costs once the process is warm.
+# Each framework enters its routes its own way (tower `Service`, actix-web's
+# `test::init_service`, Rocket's local client): compare within a framework.
 # Valgrind runs SHA-256 in software (it hides the CPU's SHA extensions), so
 # the SHA-256 compression function is reported apart and left out of the
 # last column.
 #
 #   bash loadbench/count.sh [n1=2000] [n2=4000]
-#   ROUTES="bare floor" bash loadbench/count.sh
+#   ROUTES="axum-bare axum-floor" bash loadbench/count.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n1="${1:-2000}"
 n2="${2:-4000}"
-routes="${ROUTES:-bare floor memory}"
+routes="${ROUTES:-axum-bare axum-floor axum-memory actix-bare actix-floor actix-memory rocket-bare rocket-floor rocket-memory}"
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)"; exit 1; }
 cargo build --release -q -p hookgate-loadbench --bin route-loop
 work=$(mktemp -d)
@@ -22,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 # Total instructions counted, and those inside SHA-256's compression (inclusive).
 count() {
   valgrind --tool=callgrind --callgrind-out-file="$work/out" \
-    --toggle-collect='*route_loop*serve_one*' target/release/route-loop "$1" "$2" 2>/dev/null
+    --toggle-collect='*route_loop*serve_one*' "${CARGO_TARGET_DIR:-target}/release/route-loop" "$1" "$2" 2>/dev/null
   local total sha
   total=$(callgrind_annotate "$work/out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
   sha=$(callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null |
@@ -36,5 +41,13 @@ for r in $routes; do
   read -r t2 s2 <<<"$(count "$r" "$n2")"
   awk -v r="$r" -v t1="$t1" -v t2="$t2" -v s1="$s1" -v s2="$s2" -v n="$((n2 - n1))" 'BEGIN {
     t = (t2 - t1) / n; s = (s2 - s1) / n
-    printf "| %s | %.0f | %.0f | %.0f |\n", r, t, s, t - s }'
+    printf "| %s | %.0f | %.0f | %.0f |\n", r, t, s, t - s }' | tee -a "$work/table"
 done
+# Each adapter against its own framework: what it costs above the bare route
+# and above the floor (the target: at most 1.5k instructions above the floor).
+echo
+echo "| framework (outside SHA-256) | floor − bare | adapter − bare | adapter − floor |"
+echo "| --- | ---: | ---: | ---: |"
+awk -F'|' '{ gsub(/ /, "", $2); gsub(/ /, "", $5); split($2, p, "-"); v[p[1], p[2]] = $5; f[p[1]] = 1 }
+  END { for (fw in f) if ((fw, "bare") in v && (fw, "floor") in v && (fw, "memory") in v)
+    printf "| %s | %d | %d | %d |\n", fw, v[fw, "floor"] - v[fw, "bare"], v[fw, "memory"] - v[fw, "bare"], v[fw, "memory"] - v[fw, "floor"] }' "$work/table" | sort

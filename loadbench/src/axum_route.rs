@@ -4,7 +4,6 @@
 //! from here, so they measure the same code.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -12,13 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
-use hookgate::{
-    ClaimOutcome, ClaimToken, Clock, IdempotencyStore, JobEvent, KeyRing, MemoryStore, Receiver,
-    Secret, SystemClock, Tolerance,
-};
+use hookgate::{JobEvent, Receiver};
 use hookgate_tower::{Webhook, WebhookLayer};
 
-use crate::{parse, RECEIVED, ROUTE};
+use crate::floor::{Floor, Refused};
+use crate::{parse, signed_headers, RECEIVED, ROUTE};
 
 /// The handlers' answer: `200 {"received":true}` as JSON.
 pub fn received() -> Response {
@@ -44,16 +41,10 @@ pub fn bare_router() -> Router {
     Router::new().route(ROUTE, post(bare))
 }
 
-/// `POST /webhook/reducto` behind `WebhookLayer` with a receiver of the
-/// bench secret and the default in-memory store (what the in-process benches
-/// measure; `bench-server` builds its own receivers).
+/// `POST /webhook/reducto` behind `WebhookLayer` with
+/// [`memory_receiver`](crate::memory_receiver).
 pub fn memory_router() -> Router {
-    guarded_router(
-        Receiver::builder()
-            .secret(crate::SECRET)
-            .build()
-            .expect("the bench receiver builds"),
-    )
+    guarded_router(crate::memory_receiver())
 }
 
 /// `POST /webhook/reducto` behind `WebhookLayer` with `receiver`.
@@ -67,79 +58,39 @@ pub fn guarded_router(receiver: Receiver) -> Router {
 /// the bench secret as a Svix sender signs (what the in-process benches and
 /// tests send).
 pub fn signed_delivery(id: &str, body: &Bytes) -> http::Request<axum::body::Body> {
-    let now = SystemClock.now_unix();
-    http::Request::post(ROUTE)
-        .header("svix-id", id)
-        .header("svix-timestamp", now.to_string())
-        .header("svix-signature", bench_secret().sign(id, now, body))
-        .header("content-type", "application/json")
-        .header("content-length", body.len())
-        .body(axum::body::Body::from(body.clone()))
+    let mut req = http::Request::post(ROUTE);
+    for (name, value) in signed_headers(id, body) {
+        req = req.header(name, value);
+    }
+    req.body(axum::body::Body::from(body.clone()))
         .expect("a valid request")
-}
-
-/// The secret every variant verifies with, parsed.
-fn bench_secret() -> Secret {
-    Secret::parse(crate::SECRET).expect("the bench secret parses")
 }
 
 /// The floor's body limit: axum's default for the `Bytes` extractor, which
 /// the bare route uses.
 const FLOOR_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// What the floor handler holds: the key ring and the in-memory store.
-struct Floor {
-    ring: KeyRing,
-    store: MemoryStore,
-}
-
-/// The least a receiver that keeps hookgate's guarantees does per delivery,
-/// written inline with hookgate's own fastest parts and nothing around them:
-/// read the signature headers, check the timestamp, HMAC the body, claim the
-/// message id in the in-memory store, parse, mark it done. No layer, no
-/// `Delivery`, no request extension, no handler deadline, no release when the
-/// handler fails or is dropped: a bound on what any middleware could reach,
-/// not a receiver to copy.
+/// The [`Floor`] on axum: the headers by reference (not axum's `HeaderMap`
+/// extractor, a clone), the body read as the bare route reads it.
 async fn floor(State(f): State<Arc<Floor>>, req: Request) -> Response {
-    // The headers by reference, not axum's `HeaderMap` extractor (a clone).
     let (parts, body) = req.into_parts();
     let Ok(body) = axum::body::to_bytes(body, FLOOR_BODY_LIMIT).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let headers = &parts.headers;
-    let now = SystemClock.now_unix();
-    let Ok(signed) = f.ring.verify(headers, &body, now, Tolerance::default()) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let token = ClaimToken::random();
-    match f
-        .store
-        .claim(signed.id, token, Duration::from_secs(30))
-        .await
-    {
-        Ok(ClaimOutcome::Fresh) => {}
-        Ok(_) => return received(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    match f.serve(&parts.headers, &body).await {
+        Ok(()) => received(),
+        Err(Refused(status)) => StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response(),
     }
-    let answer = match parse(&body) {
-        Ok(_) => received(),
-        Err(_) => StatusCode::BAD_REQUEST.into_response(),
-    };
-    let _ = f
-        .store
-        .complete(signed.id, token, Duration::from_secs(120))
-        .await;
-    answer
 }
 
 /// `POST /webhook/reducto` with the floor handler: verify, claim, parse and
 /// mark done inline, the in-memory store at its default size.
 pub fn floor_router() -> Router {
-    let state = Arc::new(Floor {
-        ring: KeyRing::from(bench_secret()),
-        store: MemoryStore::new(),
-    });
-    Router::new().route(ROUTE, post(floor)).with_state(state)
+    Router::new()
+        .route(ROUTE, post(floor))
+        .with_state(Arc::new(Floor::new()))
 }
 
 #[cfg(test)]

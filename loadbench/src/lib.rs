@@ -1,8 +1,11 @@
 //! Loopback load benchmark for hookgate.
 //!
 //! * `bench-server <variant> <addr>` serves `POST /webhook/reducto` in one of
-//!   several ways (bare route, behind hookgate in memory or Redis, or a
-//!   hand-written verify + `SET NX` handler), for axum, actix-web and Rocket.
+//!   several ways (bare route, behind hookgate in memory or Redis, the
+//!   [`floor`] written inline, or a hand-written verify + `SET NX` handler),
+//!   for axum, actix-web and Rocket.
+//! * `route-loop <framework>-<route> <n>` serves deliveries in-process, for
+//!   `loadbench/count.sh` to count instructions per delivery under callgrind.
 //! * `loadgen` sends pre-signed 1 KiB Reducto events with unique message ids over
 //!   N keep-alive connections and prints throughput and latency.
 //! * `loadbench/run.sh` runs every variant in one go and prints a table.
@@ -10,7 +13,10 @@
 //! Every handler does the same work: parse the typed job event and answer
 //! `200 {"received": true}`.
 
+pub mod actix_route;
 pub mod axum_route;
+pub mod floor;
+pub mod rocket_route;
 
 /// The body every handler answers with.
 pub const RECEIVED: &str = r#"{"received":true}"#;
@@ -25,6 +31,35 @@ pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// The route under load.
 pub const ROUTE: &str = "/webhook/reducto";
+
+/// The secret every variant verifies with, parsed.
+pub fn bench_secret() -> hookgate::Secret {
+    hookgate::Secret::parse(SECRET).expect("the bench secret parses")
+}
+
+/// The headers of a delivery of `body` with message id `id`, signed now with
+/// the bench secret as a Svix sender signs.
+pub fn signed_headers(id: &str, body: &[u8]) -> [(&'static str, String); 5] {
+    use hookgate::Clock;
+    let now = hookgate::SystemClock.now_unix();
+    [
+        ("svix-id", id.to_owned()),
+        ("svix-timestamp", now.to_string()),
+        ("svix-signature", bench_secret().sign(id, now, body)),
+        ("content-type", "application/json".to_owned()),
+        ("content-length", body.len().to_string()),
+    ]
+}
+
+/// The receiver of the in-memory layer routes the in-process benches
+/// measure: the bench secret and the default in-memory store
+/// (`bench-server` builds its own receivers).
+pub fn memory_receiver() -> hookgate::Receiver {
+    hookgate::Receiver::builder()
+        .secret(SECRET)
+        .build()
+        .expect("the bench receiver builds")
+}
 
 /// A Reducto job event padded to `size` bytes.
 pub fn event_body(size: usize) -> Vec<u8> {

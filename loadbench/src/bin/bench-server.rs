@@ -3,8 +3,9 @@
 //! `bench-server <variant> <addr>`; variants:
 //! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`, `axum-floor`
 //! (verify + in-memory claim written inline in the handler, no layer),
-//! `actix-bare`, `actix-memory`, `actix-redis`,
-//! `rocket-bare`, `rocket-memory`, `rocket-redis`.
+//! `actix-bare`, `actix-memory`, `actix-redis`, `actix-floor`,
+//! `rocket-bare`, `rocket-memory`, `rocket-redis`, `rocket-floor` (each
+//! framework's floor does the same work: `hookgate_loadbench::floor`).
 //! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
 //! `redis://127.0.0.1:6379/`). `WORKERS` sets the worker threads of the Tokio
 //! runtime the axum and Rocket variants run on (default 2; actix always uses
@@ -17,9 +18,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hookgate::redis::{connect, RedisStore};
-use hookgate::{JobEvent, Receiver};
+use hookgate::Receiver;
 use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, received};
-use hookgate_loadbench::{parse, RECEIVED, ROUTE, SECRET};
+use hookgate_loadbench::{parse, ROUTE, SECRET};
 
 fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
@@ -31,8 +32,10 @@ async fn receiver(redis: bool) -> Receiver {
     let builder = Receiver::builder()
         .secret(SECRET)
         .key_prefix(format!("bench:{}:", std::process::id()))
-        // A run's markers need not outlive it: keep the shared Redis small.
-        .done_ttl(std::time::Duration::from_secs(120));
+        // A run's markers need not outlive it: keep the shared Redis small
+        // (just past the replay window the default tolerance allows, which
+        // `build()` requires).
+        .done_ttl(std::time::Duration::from_secs(15 * 60));
     let builder = if redis {
         let conn = connect(&redis_url()).await.expect("redis");
         builder.store(RedisStore::new(conn))
@@ -160,46 +163,24 @@ mod axum_server {
 
 mod actix_server {
     use super::*;
-    use actix_web::{web, App, HttpResponse, HttpServer};
-    use hookgate_actix::{Webhook, WebhookMiddleware};
-
-    async fn bare(body: web::Bytes) -> HttpResponse {
-        match parse(&body) {
-            Ok(_) => HttpResponse::Ok()
-                .content_type("application/json")
-                .body(RECEIVED),
-            Err(_) => HttpResponse::BadRequest().finish(),
-        }
-    }
-
-    async fn guarded(event: Webhook<JobEvent>) -> HttpResponse {
-        std::hint::black_box(&event.job_id);
-        HttpResponse::Ok()
-            .content_type("application/json")
-            .body(RECEIVED)
-    }
+    use actix_web::{App, HttpServer};
+    use hookgate_loadbench::actix_route::ActixRoute;
 
     pub fn run(mode: &str, addr: SocketAddr) {
         let mode = mode.to_owned();
         actix_web::rt::System::new().block_on(async move {
-            let receiver = match mode.as_str() {
-                "bare" => None,
-                "memory" | "redis" => Some(receiver(mode == "redis").await),
+            let route = match mode.as_str() {
+                "bare" => ActixRoute::Bare,
+                "floor" => ActixRoute::floor(),
+                "memory" | "redis" => ActixRoute::Guarded(receiver(mode == "redis").await),
                 other => {
                     eprintln!("unknown actix mode {other}");
                     std::process::exit(2);
                 }
             };
             let server = HttpServer::new(move || {
-                let app = App::new();
-                match &receiver {
-                    None => app.route(ROUTE, web::post().to(bare)),
-                    Some(r) => app.service(
-                        web::resource(ROUTE)
-                            .wrap(WebhookMiddleware::new(r.clone()))
-                            .route(web::post().to(guarded)),
-                    ),
-                }
+                let route = route.clone();
+                App::new().configure(move |cfg| route.configure(cfg))
             })
             .workers(2)
             .bind(addr)
@@ -212,30 +193,9 @@ mod actix_server {
 
 mod rocket_server {
     use super::*;
-    use hookgate_rocket::{with_deadline, Webhook, WebhookFairing};
+    use hookgate_loadbench::rocket_route::RocketRoute;
     use rocket::config::LogLevel;
-    use rocket::data::{Data, ToByteUnit};
     use rocket::fairing::AdHoc;
-    use rocket::http::Status;
-    use rocket::response::content::RawJson;
-    use rocket::{post, routes};
-
-    #[post("/webhook/reducto", data = "<data>")]
-    async fn bare(data: Data<'_>) -> Result<RawJson<&'static str>, Status> {
-        let bytes = data
-            .open(16.mebibytes())
-            .into_bytes()
-            .await
-            .map_err(|_| Status::BadRequest)?;
-        parse(&bytes).map_err(|_| Status::BadRequest)?;
-        Ok(RawJson(RECEIVED))
-    }
-
-    #[post("/webhook/reducto", data = "<event>")]
-    fn guarded(event: Webhook<JobEvent>) -> RawJson<&'static str> {
-        std::hint::black_box(&event.job_id);
-        RawJson(RECEIVED)
-    }
 
     pub async fn run(mode: &str, addr: SocketAddr) {
         let config = rocket::Config {
@@ -251,17 +211,16 @@ mod rocket_server {
                 listening(SocketAddr::new(r.config().address, r.config().port));
             })
         }));
-        let rocket = match mode {
-            "bare" => rocket.mount("/", routes![bare]),
-            "memory" | "redis" => rocket
-                .attach(WebhookFairing::new(receiver(mode == "redis").await))
-                .mount("/", with_deadline(routes![guarded])),
+        let route = match mode {
+            "bare" => RocketRoute::Bare,
+            "floor" => RocketRoute::Floor,
+            "memory" | "redis" => RocketRoute::Guarded(receiver(mode == "redis").await),
             other => {
                 eprintln!("unknown rocket mode {other}");
                 std::process::exit(2);
             }
         };
-        if let Err(e) = rocket.launch().await {
+        if let Err(e) = route.mount(rocket).launch().await {
             eprintln!("error: {e}");
             std::process::exit(1);
         }
