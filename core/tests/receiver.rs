@@ -566,6 +566,33 @@ async fn direct_known_jobs_registered_checked_and_forgotten() {
     c.settle(true).await.unwrap();
 }
 
+// The receiver's clock reaches its default job registry: a known job expires
+// after the policy's job TTL on that clock, no sleep needed.
+#[tokio::test]
+async fn a_known_job_expires_by_the_receivers_clock() {
+    let clock = Arc::new(FixedClock::new(NOW));
+    let r = Receiver::builder()
+        .direct(
+            DirectPolicy::new()
+                .known_jobs(true)
+                .job_ttl(Duration::from_secs(60)),
+        )
+        .clock(Arc::clone(&clock))
+        .build()
+        .unwrap();
+    let none = HeaderList::new();
+    r.register_job("jt").await.unwrap();
+    clock.advance(59);
+    let (_, c) = proceed(admit(&r, &none, &direct_body("jt", "Processing", None), None).await);
+    c.settle(true).await.unwrap();
+    clock.advance(1);
+    let a = respond(admit(&r, &none, &direct_body("jt", "Completed", None), None).await);
+    assert_eq!(
+        (a.status().as_u16(), code(&a).as_str()),
+        (404, "unknown_job")
+    );
+}
+
 #[tokio::test]
 async fn direct_registry_failure_is_503() {
     struct DownRegistry;
