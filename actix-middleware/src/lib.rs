@@ -58,12 +58,14 @@ mod body;
 mod extractor;
 mod headers;
 mod middleware;
+mod queue;
 mod rejection;
 
 pub use answer::{answer_response, AnswerError};
 pub use extractor::Webhook;
 pub use headers::ActixHeaders;
 pub use middleware::{WebhookMiddleware, WebhookService};
+pub use queue::{queue_route, start_workers};
 pub use rejection::WebhookRejection;
 
 pub use hookgate;

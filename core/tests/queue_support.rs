@@ -285,7 +285,8 @@ pub async fn scenario_retry_with_backoff(receiver: &Receiver, id: &str) {
 
 /// Failing (or panicking) every time, a delivery becomes a dead letter after
 /// the maximum attempts, with its last error; once the cause is fixed, a
-/// requeue runs it again from attempt 1, and the dead letters are empty.
+/// requeue runs it again (attempt 4: attempts count over its whole life, the
+/// maximum from the requeue), and the dead letters are empty.
 pub async fn scenario_dead_letter_then_requeue(receiver: &Receiver, id: &str, panics: bool) {
     let recorder = Arc::new(Recorder::default());
     let w = workers(receiver, &recorder);
@@ -335,8 +336,8 @@ pub async fn scenario_dead_letter_then_requeue(receiver: &Receiver, id: &str, pa
     let numbers: Vec<u32> = recorder.of(id).iter().map(|a| a.attempt).collect();
     assert_eq!(
         numbers,
-        [1, 2, 3, 1],
-        "attempts count from 1 after a requeue"
+        [1, 2, 3, 4],
+        "attempts count over the delivery's whole life"
     );
     let stats = receiver.queue_stats().await.expect("stats");
     assert_eq!(stats.dead, 0, "{stats:?}");

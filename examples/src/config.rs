@@ -12,6 +12,37 @@ pub enum WebhookMode {
     Direct,
 }
 
+/// Queue mode (`WEBHOOK_QUEUE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueMode {
+    /// The handler runs in the request (`off`, the default).
+    Off,
+    /// Queue on Redis Streams at `REDIS_URL` (`redis`).
+    Redis,
+    /// Queue in this process's memory (`memory`, development only).
+    Memory,
+}
+
+/// Queue-mode settings (`QUEUE_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSettings {
+    /// `WEBHOOK_QUEUE`.
+    pub mode: QueueMode,
+    /// `QUEUE_WORKERS`.
+    pub workers: usize,
+    /// `QUEUE_MAX_ATTEMPTS`.
+    pub max_attempts: u32,
+    /// `QUEUE_RETRY_BASE_MS`.
+    pub retry_base: Duration,
+    /// `QUEUE_RETRY_MAX_MS`.
+    pub retry_max: Duration,
+    /// `QUEUE_VISIBILITY_MS`.
+    pub visibility: Duration,
+    /// `QUEUE_NAME`: the Redis queue's name (apps sharing one Redis use
+    /// different names; default `hookgate:queue`).
+    pub name: Option<String>,
+}
+
 /// The whole configuration of an example receiver.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +68,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `EVENTS_LIMIT`.
     pub events_limit: usize,
+    /// `WEBHOOK_QUEUE` and `QUEUE_*`.
+    pub queue: QueueSettings,
 }
 
 /// A variable that could not be used.
@@ -52,6 +85,9 @@ pub enum ConfigError {
         /// What it should look like.
         expected: &'static str,
     },
+    /// `WEBHOOK_QUEUE=redis` without `REDIS_URL`.
+    #[error("WEBHOOK_QUEUE=redis needs REDIS_URL (the queue lives in Redis)")]
+    QueueNeedsRedis,
     /// `WEBHOOK_SECRET` missing in svix mode.
     #[error("WEBHOOK_SECRET is required in svix mode: set it to the `whsec_…` secret from the sender's portal (several separated by spaces or commas during rotation)")]
     MissingSecret,
@@ -112,6 +148,31 @@ impl Config {
                     .ok_or_else(|| parse(name, "a positive whole number")(v)),
             }
         };
+        let queue_mode = match var("WEBHOOK_QUEUE").as_deref().map(str::trim) {
+            None | Some("off") => QueueMode::Off,
+            Some("redis") => QueueMode::Redis,
+            Some("memory") => QueueMode::Memory,
+            Some(other) => {
+                return Err(parse("WEBHOOK_QUEUE", "`off`, `redis` or `memory`")(
+                    other.to_owned(),
+                ))
+            }
+        };
+        if queue_mode == QueueMode::Redis && var("REDIS_URL").is_none() {
+            return Err(ConfigError::QueueNeedsRedis);
+        }
+        let millis = |name: &'static str, default: usize| -> Result<Duration, ConfigError> {
+            number(name, default).map(|n| Duration::from_millis(n as u64))
+        };
+        let queue = QueueSettings {
+            mode: queue_mode,
+            workers: number("QUEUE_WORKERS", 4)?,
+            max_attempts: u32::try_from(number("QUEUE_MAX_ATTEMPTS", 5)?).unwrap_or(u32::MAX),
+            retry_base: millis("QUEUE_RETRY_BASE_MS", 1000)?,
+            retry_max: millis("QUEUE_RETRY_MAX_MS", 60_000)?,
+            visibility: millis("QUEUE_VISIBILITY_MS", 30_000)?,
+            name: var("QUEUE_NAME"),
+        };
         let secrets = var("WEBHOOK_SECRET");
         if mode == WebhookMode::Svix && secrets.is_none() {
             return Err(ConfigError::MissingSecret);
@@ -128,6 +189,7 @@ impl Config {
             trusted_proxies: var("TRUSTED_PROXIES"),
             max_body_bytes: number("MAX_BODY_BYTES", 16 * 1024 * 1024)?,
             events_limit: number("EVENTS_LIMIT", 1000)?,
+            queue,
         })
     }
 }
@@ -154,6 +216,28 @@ mod tests {
         assert_eq!(c.max_body_bytes, 16_777_216);
         assert_eq!(c.events_limit, 1000);
         assert!(!c.direct_known_jobs);
+        assert_eq!(c.queue.mode, QueueMode::Off);
+        assert_eq!(c.queue.workers, 4);
+        assert_eq!(c.queue.max_attempts, 5);
+        assert_eq!(c.queue.retry_base, Duration::from_millis(1000));
+        assert_eq!(c.queue.retry_max, Duration::from_millis(60_000));
+        assert_eq!(c.queue.visibility, Duration::from_millis(30_000));
+    }
+
+    #[test]
+    fn queue_settings() {
+        let d = ("WEBHOOK_MODE", "direct");
+        let c = cfg(&[d, ("WEBHOOK_QUEUE", "memory"), ("QUEUE_WORKERS", "2")]).unwrap();
+        assert_eq!(c.queue.mode, QueueMode::Memory);
+        assert_eq!(c.queue.workers, 2);
+        assert!(matches!(
+            cfg(&[d, ("WEBHOOK_QUEUE", "redis")]),
+            Err(ConfigError::QueueNeedsRedis)
+        ));
+        let c = cfg(&[d, ("WEBHOOK_QUEUE", "redis"), ("REDIS_URL", "redis://x/")]).unwrap();
+        assert_eq!(c.queue.mode, QueueMode::Redis);
+        assert!(cfg(&[d, ("WEBHOOK_QUEUE", "kafka")]).is_err());
+        assert!(cfg(&[d, ("QUEUE_MAX_ATTEMPTS", "0")]).is_err());
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub struct RecordedEvent {
     pub status: String,
     /// The metadata (without the direct-mode token: hookgate removed it).
     pub metadata: hookgate::Metadata,
+    /// Queue mode: which attempt succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
 }
 
 impl RecordedEvent {
@@ -27,6 +30,15 @@ impl RecordedEvent {
             job_id: event.job_id,
             status: event.status.as_str().to_owned(),
             metadata: event.metadata,
+            attempt: None,
+        }
+    }
+
+    /// Builds the record of one delivery a queue worker handled on `attempt`.
+    pub fn queued(delivery: &Delivery, event: JobEvent, attempt: u32) -> Self {
+        Self {
+            attempt: Some(attempt),
+            ..Self::new(delivery, event)
         }
     }
 }
@@ -86,6 +98,7 @@ mod tests {
                 job_id: "j".into(),
                 status: "Completed".into(),
                 metadata: Default::default(),
+                attempt: None,
             });
         }
         let ids: Vec<_> = log.snapshot().into_iter().map(|e| e.id.unwrap()).collect();

@@ -5,8 +5,9 @@
 
 pub mod config;
 pub mod events;
+pub mod queue;
 pub mod setup;
 
-pub use config::{Config, ConfigError, WebhookMode};
+pub use config::{Config, ConfigError, QueueMode, QueueSettings, WebhookMode};
 pub use events::{EventLog, RecordedEvent};
 pub use setup::{build_receiver, init_tracing, listening, start, SetupError};

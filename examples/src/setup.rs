@@ -3,10 +3,11 @@
 
 use std::io::Write as _;
 
-use hookgate::redis::{connect, RedisJobRegistry, RedisStore};
+use hookgate::queue::{Backoff, MemoryQueue, QueueConfig};
+use hookgate::redis::{connect, RedisJobRegistry, RedisQueue, RedisStore};
 use hookgate::{DirectPolicy, Receiver};
 
-use crate::config::{Config, WebhookMode};
+use crate::config::{Config, QueueMode, QueueSettings, WebhookMode};
 
 /// Why a receiver could not start.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +42,17 @@ impl SetupError {
     }
 }
 
+/// Queue mode's settings on `config`'s numbers.
+fn queue_config(settings: &QueueSettings, config: QueueConfig) -> QueueConfig {
+    config
+        .workers(settings.workers)
+        .max_attempts(settings.max_attempts)
+        .backoff(Backoff::new(settings.retry_base, settings.retry_max))
+        .visibility_timeout(settings.visibility)
+}
+
 /// Builds the receiver the configuration describes: in-memory stores, or Redis
-/// when `REDIS_URL` is set.
+/// when `REDIS_URL` is set; in queue mode (`WEBHOOK_QUEUE`) with its queue.
 pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
     let mut builder = Receiver::builder()
         .tolerance(config.tolerance)
@@ -65,12 +75,27 @@ pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
     if let Some(list) = &config.trusted_proxies {
         builder = builder.trusted_proxies(list.clone());
     }
+    let settings = &config.queue;
+    if settings.mode == QueueMode::Memory {
+        // Development only: the example opts in to a queue a restart loses
+        // (the core logs a warning).
+        builder = builder.queue(
+            queue_config(settings, QueueConfig::new(MemoryQueue::new())).allow_volatile(true),
+        );
+    }
     // Report configuration mistakes (exit 2) before trying to reach Redis.
     let in_memory = builder.clone().build()?;
     match &config.redis_url {
         None => Ok(in_memory),
         Some(url) => {
             let conn = connect(url).await.map_err(SetupError::Redis)?;
+            if settings.mode == QueueMode::Redis {
+                let mut queue = RedisQueue::new(conn.clone());
+                if let Some(name) = &settings.name {
+                    queue = queue.named(name.clone());
+                }
+                builder = builder.queue(queue_config(settings, QueueConfig::new(queue)));
+            }
             Ok(builder
                 .store(RedisStore::new(conn.clone()))
                 .job_registry(RedisJobRegistry::new(conn))

@@ -65,6 +65,7 @@ mod fairing;
 mod guard;
 mod headers;
 mod limit;
+mod queue;
 mod renewal;
 mod stash;
 
@@ -73,6 +74,7 @@ pub use deadline::with_deadline;
 pub use fairing::WebhookFairing;
 pub use guard::Webhook;
 pub use limit::{ConfigError, LIMIT_NAME};
+pub use queue::{queue_route, start_workers};
 
 pub use hookgate;
 pub use hookgate::{

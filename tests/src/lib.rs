@@ -22,6 +22,7 @@ mod handler;
 mod ids;
 mod netns;
 mod process;
+mod queue_contract;
 mod redis_server;
 mod request;
 mod store;
@@ -41,6 +42,9 @@ pub use netns::{
     RECEIVER_FOR_STRANGER, SENDER, SENDER_VIA_PROXY, STRANGER, STRANGER_VIA_PROXY,
 };
 pub use process::{Exit, ProcessError, ReceiverProcess, START_TIMEOUT};
+pub use queue_contract::{
+    queue_env, run_killed_mid_handler, run_queue_contract, run_two_processes_exactly_once,
+};
 pub use redis_server::{RedisServer, RedisServerError};
 pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};
 pub use store::{in_ci, ping, Store};

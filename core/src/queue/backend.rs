@@ -198,8 +198,9 @@ pub trait QueueBackend: Send + Sync + 'static {
     /// Up to `max` dead letters, oldest first.
     async fn dead_letters(&self, max: usize) -> Result<Vec<DeadLetter>, QueueError>;
 
-    /// Puts dead letter `id` back in the queue with its attempts counted from
-    /// zero. Returns false when there is no such dead letter (any more).
+    /// Puts dead letter `id` back in the queue as [`QueueEntry::requeued`]
+    /// (the full number of attempts again). Returns false when there is no
+    /// such dead letter (any more).
     async fn requeue(&self, id: &DeadLetterId) -> Result<bool, QueueError>;
 
     /// Removes `key`'s done marker, so the same delivery sent again is

@@ -25,6 +25,9 @@ pub struct QueueEntry {
     delivery: Delivery,
     received_at_ms: u64,
     attempts: u32,
+    /// Attempts made before the last requeue (they do not count against the
+    /// maximum again).
+    requeued_after: u32,
     last_error: Option<Arc<str>>,
     forget_job: Option<Arc<str>>,
 }
@@ -62,6 +65,9 @@ struct Header<'a> {
     /// Attempts made so far.
     #[serde(default)]
     a: u32,
+    /// Attempts made before the last requeue.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    b: u32,
     /// Last error.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     e: Option<Cow<'a, str>>,
@@ -87,6 +93,7 @@ impl QueueEntry {
             delivery,
             received_at_ms: unix_ms(SystemTime::now()),
             attempts: 0,
+            requeued_after: 0,
             last_error: None,
             forget_job: None,
         }
@@ -114,9 +121,16 @@ impl QueueEntry {
         UNIX_EPOCH + Duration::from_millis(self.received_at_ms)
     }
 
-    /// How many attempts were made before this entry was (re)queued.
+    /// How many attempts were made before this entry was (re)queued, over the
+    /// delivery's whole life.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// How many of those were made before an operator last requeued it as a
+    /// dead letter: the maximum attempts count from there.
+    pub fn attempts_before_requeue(&self) -> u32 {
+        self.requeued_after
     }
 
     /// The last attempt's error, once one failed.
@@ -137,12 +151,12 @@ impl QueueEntry {
         next
     }
 
-    /// This entry with its attempts counted from zero again (a dead letter
-    /// an operator requeues gets the full number of attempts). The last
-    /// error is kept for the record.
+    /// This entry requeued from the dead letters: it gets the full number of
+    /// attempts again, while its attempt numbers keep counting over its whole
+    /// life. The last error is kept for the record.
     pub fn requeued(&self) -> Self {
         let mut next = self.clone();
-        next.attempts = 0;
+        next.requeued_after = self.attempts;
         next
     }
 
@@ -168,6 +182,7 @@ impl QueueEntry {
             c: f.client_addr,
             r: self.received_at_ms,
             a: self.attempts,
+            b: self.requeued_after,
             e: self.last_error.as_deref().map(Cow::Borrowed),
             x: f.redact_field.as_deref().map(Cow::Borrowed),
             g: self.forget_job.as_deref().map(Cow::Borrowed),
@@ -215,6 +230,7 @@ impl QueueEntry {
             delivery,
             received_at_ms: header.r,
             attempts: header.a,
+            requeued_after: header.b,
             last_error: header.e.map(|e| Arc::from(&*e)),
             forget_job: header.g.map(|g| Arc::from(&*g)),
         })
@@ -231,6 +247,10 @@ impl std::fmt::Debug for QueueEntry {
             .field("last_error", &self.last_error)
             .finish_non_exhaustive()
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Milliseconds since the Unix epoch (0 for a clock before 1970).
@@ -275,7 +295,9 @@ mod tests {
         assert_eq!(d.message_id(), Some("msg_1"));
         assert_eq!(d.timestamp(), Some(1_700_000_000));
         assert_eq!(d.client_addr(), Some("10.0.0.7".parse().unwrap()));
-        assert_eq!(back.requeued().attempts(), 0);
+        let requeued = QueueEntry::from_bytes(back.requeued().to_bytes().into()).unwrap();
+        assert_eq!(requeued.attempts(), 2);
+        assert_eq!(requeued.attempts_before_requeue(), 2);
         assert!(back.requeued().last_error().is_some());
     }
 

@@ -17,6 +17,12 @@ impl Receiver {
         self.inner.queue.as_deref().ok_or(QueueError::NotQueueMode)
     }
 
+    /// The answer for a failed queue operation: `503` with this receiver's
+    /// `Retry-After` (the cause is logged, never sent).
+    pub fn queue_unavailable(&self, error: QueueError) -> crate::Answer {
+        self.store_unavailable(error.into_store_error())
+    }
+
     /// A snapshot of the queue: ready, scheduled for a retry, running, dead,
     /// and the age of the oldest waiting or running entry.
     pub async fn queue_stats(&self) -> Result<QueueStats, QueueError> {
@@ -31,8 +37,8 @@ impl Receiver {
         within(self.inner.settle.deadline, q.backend.dead_letters(max)).await
     }
 
-    /// Puts one dead letter back in the queue, with its attempts counted from
-    /// zero. Returns false when it is not (any more) a dead letter.
+    /// Puts one dead letter back in the queue with the full number of attempts
+    /// again (its attempt numbers keep counting over its life). Returns false when it is not (any more) a dead letter.
     pub async fn requeue_dead(&self, id: &DeadLetterId) -> Result<bool, QueueError> {
         let q = self.queue_config()?;
         within(self.inner.settle.deadline, q.backend.requeue(id)).await

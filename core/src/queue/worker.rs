@@ -291,6 +291,8 @@ where
         } = taken;
         let outcome = self.attempt(&receipt, &entry, attempt).await;
         let max = self.config.max_attempts;
+        // Attempts since an operator last requeued it count against the maximum.
+        let budget_used = attempt.saturating_sub(entry.attempts_before_requeue());
         match outcome {
             Outcome::Succeeded => {
                 tracing::debug!(key = %entry.key(), attempt, "hookgate: queued delivery handled");
@@ -305,7 +307,7 @@ where
                     }
                 }
             }
-            Outcome::Failed(error) if attempt < max => {
+            Outcome::Failed(error) if budget_used < max => {
                 let delay = self.config.backoff.delay(attempt);
                 tracing::warn!(key = %entry.key(), attempt, max, ?delay, %error, "hookgate: queued delivery failed; retrying later");
                 let next = entry.with_failure(attempt, error);

@@ -6,8 +6,10 @@
 //! ```
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use hookgate_actix::{answer_response, JobEvent, Receiver, Webhook, WebhookMiddleware};
-use hookgate_examples::{EventLog, RecordedEvent};
+use hookgate_actix::{
+    answer_response, queue_route, start_workers, JobEvent, Receiver, Webhook, WebhookMiddleware,
+};
+use hookgate_examples::{queue, EventLog, RecordedEvent};
 
 /// `POST /webhook/reducto`: reached only by admitted deliveries.
 async fn on_job(hook: Webhook<JobEvent>, events: web::Data<EventLog>) -> HttpResponse {
@@ -32,6 +34,34 @@ async fn register_job(job_id: web::Path<String>, receiver: web::Data<Receiver>) 
     }
 }
 
+/// An operations route's reply as a response.
+fn reply(reply: queue::Reply) -> HttpResponse {
+    match reply {
+        Ok((status, body)) => HttpResponse::build(
+            actix_web::http::StatusCode::from_u16(status)
+                .unwrap_or(actix_web::http::StatusCode::OK),
+        )
+        .content_type(hookgate::JSON_CONTENT_TYPE)
+        .body(body),
+        Err(answer) => answer_response(&answer),
+    }
+}
+
+/// `GET /queue`: queue statistics.
+async fn queue_stats(receiver: web::Data<Receiver>) -> HttpResponse {
+    reply(queue::stats(&receiver).await)
+}
+
+/// `GET /dead`: dead letters.
+async fn dead_letters(receiver: web::Data<Receiver>) -> HttpResponse {
+    reply(queue::dead(&receiver).await)
+}
+
+/// `POST /dead/requeue`: requeues every dead letter.
+async fn requeue_dead(receiver: web::Data<Receiver>) -> HttpResponse {
+    reply(queue::requeue(&receiver).await)
+}
+
 /// `GET /healthz`.
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().finish()
@@ -41,19 +71,34 @@ async fn healthz() -> HttpResponse {
 async fn main() -> std::io::Result<()> {
     hookgate_examples::init_tracing();
     let (config, receiver) = hookgate_examples::start().await;
-    let events = web::Data::new(EventLog::new(config.events_limit));
+    let log = EventLog::new(config.events_limit);
+    // Queue mode: the ready resource answers 202 once queued; the workers run
+    // the handler.
+    let workers = if receiver.queue_mode() {
+        Some(start_workers(&receiver, queue::handler(log.clone())).map_err(std::io::Error::other)?)
+    } else {
+        None
+    };
+    let events = web::Data::new(log);
     let shared_receiver = web::Data::new(receiver.clone());
 
     let server = HttpServer::new(move || {
-        App::new()
+        let app = App::new()
             .app_data(events.clone())
-            .app_data(shared_receiver.clone())
-            .service(
+            .app_data(shared_receiver.clone());
+        let app = if receiver.queue_mode() {
+            app.service(queue_route("/webhook/reducto", receiver.clone()))
+        } else {
+            app.service(
                 web::resource("/webhook/reducto")
                     .wrap(WebhookMiddleware::new(receiver.clone()))
                     .route(web::post().to(on_job)),
             )
-            .route("/events", web::get().to(list_events))
+        };
+        app.route("/events", web::get().to(list_events))
+            .route("/queue", web::get().to(queue_stats))
+            .route("/dead", web::get().to(dead_letters))
+            .route("/dead/requeue", web::post().to(requeue_dead))
             .route("/jobs/{job_id}", web::post().to(register_job))
             .route("/healthz", web::get().to(healthz))
     })
@@ -69,5 +114,9 @@ async fn main() -> std::io::Result<()> {
             )))
         }
     }
-    server.run().await
+    let served = server.run().await;
+    if let Some(workers) = workers {
+        workers.shutdown(std::time::Duration::from_secs(10)).await;
+    }
+    served
 }

@@ -12,8 +12,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hookgate_examples::{init_tracing, listening, start, EventLog, RecordedEvent};
-use hookgate_tower::{JobEvent, Receiver, Webhook, WebhookLayer};
+use hookgate_examples::{init_tracing, listening, queue, start, EventLog, RecordedEvent};
+use hookgate_tower::{queue_route, start_workers, JobEvent, Receiver, Webhook, WebhookLayer};
 use serde_json::json;
 
 /// What the routes share.
@@ -58,6 +58,34 @@ async fn register_job(State(state): State<AppState>, Path(job_id): Path<String>)
     }
 }
 
+/// An operations route's reply as a response.
+fn reply(reply: queue::Reply) -> Response {
+    match reply {
+        Ok((status, body)) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
+        Err(answer) => answer.into_response::<axum::body::Body>(),
+    }
+}
+
+/// `GET /queue`: queue statistics.
+async fn queue_stats(State(state): State<AppState>) -> Response {
+    reply(queue::stats(&state.receiver).await)
+}
+
+/// `GET /dead`: dead letters.
+async fn dead_letters(State(state): State<AppState>) -> Response {
+    reply(queue::dead(&state.receiver).await)
+}
+
+/// `POST /dead/requeue`: requeues every dead letter.
+async fn requeue_dead(State(state): State<AppState>) -> Response {
+    reply(queue::requeue(&state.receiver).await)
+}
+
 /// `GET /healthz`.
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"ok": true}))
@@ -69,11 +97,20 @@ fn app(receiver: Receiver, events: EventLog) -> Router {
         receiver: receiver.clone(),
         events,
     };
-    let protected = Router::new()
-        .route("/webhook/reducto", post(on_event))
-        .layer(WebhookLayer::new(receiver));
+    // Queue mode: the ready route answers 202 once queued; the workers run
+    // the handler (see `main`).
+    let protected = if receiver.queue_mode() {
+        Router::new().route("/webhook/reducto", queue_route(receiver))
+    } else {
+        Router::new()
+            .route("/webhook/reducto", post(on_event))
+            .layer(WebhookLayer::new(receiver))
+    };
     Router::new()
         .route("/events", get(list_events))
+        .route("/queue", get(queue_stats))
+        .route("/dead", get(dead_letters))
+        .route("/dead/requeue", post(requeue_dead))
         .route("/jobs/{job_id}", post(register_job))
         .route("/healthz", get(healthz))
         .merge(protected)
@@ -127,7 +164,19 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let app = app(receiver, EventLog::new(config.events_limit));
+    let events = EventLog::new(config.events_limit);
+    let workers = if receiver.queue_mode() {
+        match start_workers(&receiver, queue::handler(events.clone())) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot start the queue workers: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
+    let app = app(receiver, events);
     listening(addr);
     let served = axum::serve(
         listener,
@@ -135,6 +184,9 @@ async fn main() {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await;
+    if let Some(workers) = workers {
+        workers.shutdown(std::time::Duration::from_secs(10)).await;
+    }
     if let Err(e) = served {
         eprintln!("error: the server failed: {e}");
         std::process::exit(1);

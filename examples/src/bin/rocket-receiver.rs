@@ -7,9 +7,10 @@
 
 use std::net::SocketAddr;
 
-use hookgate_examples::{EventLog, RecordedEvent};
+use hookgate_examples::{queue, EventLog, RecordedEvent};
 use hookgate_rocket::{
-    with_deadline, AnswerResponder, JobEvent, Receiver, Webhook, WebhookFairing,
+    queue_route, start_workers, with_deadline, AnswerResponder, JobEvent, Receiver, Webhook,
+    WebhookFairing,
 };
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
@@ -44,6 +45,38 @@ async fn register_job(
     }
 }
 
+/// An operations route's reply.
+fn reply(reply: queue::Reply) -> Result<(Status, RawJson<Vec<u8>>), AnswerResponder> {
+    match reply {
+        Ok((status, body)) => Ok((Status::new(status), RawJson(body))),
+        Err(answer) => Err(AnswerResponder(answer)),
+    }
+}
+
+/// `GET /queue`: queue statistics.
+#[get("/queue")]
+async fn queue_stats(
+    receiver: &State<Receiver>,
+) -> Result<(Status, RawJson<Vec<u8>>), AnswerResponder> {
+    reply(queue::stats(receiver).await)
+}
+
+/// `GET /dead`: dead letters.
+#[get("/dead")]
+async fn dead_letters(
+    receiver: &State<Receiver>,
+) -> Result<(Status, RawJson<Vec<u8>>), AnswerResponder> {
+    reply(queue::dead(receiver).await)
+}
+
+/// `POST /dead/requeue`: requeues every dead letter.
+#[post("/dead/requeue")]
+async fn requeue_dead(
+    receiver: &State<Receiver>,
+) -> Result<(Status, RawJson<Vec<u8>>), AnswerResponder> {
+    reply(queue::requeue(receiver).await)
+}
+
 /// `GET /healthz`.
 #[get("/healthz")]
 fn healthz() -> Status {
@@ -68,6 +101,19 @@ async fn main() {
         cli_colors: false,
         ..rocket::Config::release_default()
     };
+    let events = EventLog::new(config.events_limit);
+    let queue_mode = receiver.queue_mode();
+    let workers = if queue_mode {
+        match start_workers(&receiver, queue::handler(events.clone())) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot start the queue workers: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
     let rocket = rocket::custom(rocket_config)
         .attach(WebhookFairing::new(receiver))
         .attach(AdHoc::on_liftoff("listening", |rocket| {
@@ -76,11 +122,26 @@ async fn main() {
                 hookgate_examples::listening(SocketAddr::new(config.address, config.port));
             })
         }))
-        .manage(EventLog::new(config.events_limit))
-        // `with_deadline`: a route past the receiver's handler deadline is
-        // cancelled and answered 503, as in the other adapters.
-        .mount("/", with_deadline(routes![on_job]))
-        .mount("/", routes![list_events, register_job, healthz]);
+        .manage(events)
+        .mount(
+            "/",
+            routes![
+                list_events,
+                register_job,
+                healthz,
+                queue_stats,
+                dead_letters,
+                requeue_dead
+            ],
+        );
+    // Queue mode: the ready route answers 202 once queued; the workers run the
+    // handler. Otherwise `with_deadline`: a route past the receiver's handler
+    // deadline is cancelled and answered 503, as in the other adapters.
+    let rocket = if queue_mode {
+        rocket.mount("/webhook/reducto", queue_route())
+    } else {
+        rocket.mount("/", with_deadline(routes![on_job]))
+    };
 
     // Igniting installs Rocket's logger (off); tracing is set up after it so
     // Rocket's own records do not flow into the `tracing` output.
@@ -92,7 +153,11 @@ async fn main() {
         }
     };
     hookgate_examples::init_tracing();
-    if let Err(error) = rocket.launch().await {
+    let launched = rocket.launch().await;
+    if let Some(workers) = workers {
+        workers.shutdown(std::time::Duration::from_secs(10)).await;
+    }
+    if let Err(error) = launched {
         eprintln!("error: {error}");
         std::process::exit(1);
     }
