@@ -91,8 +91,10 @@ impl FromIterator<IpNet> for Networks {
 }
 
 /// Resolves the client address of a request. Returns `None` when it cannot be
-/// known (no peer address, or a malformed `X-Forwarded-For` entry where the
-/// client would be).
+/// known: no peer address, a malformed `X-Forwarded-For` entry where the
+/// client would be, or a trusted peer whose `X-Forwarded-For` names no
+/// untrusted hop (absent, unreadable, or only trusted proxies). A client
+/// address that cannot be read never becomes a trusted proxy's address.
 ///
 /// ```
 /// use hookgate::{client_addr, HeaderList, Networks};
@@ -122,17 +124,18 @@ pub fn client_addr(
             hops.push(text.and_then(parse_hop));
         }
     });
-    let mut client = peer;
     for hop in hops.into_iter().rev() {
         match hop {
             // Malformed entry where the client should be: the address is unknown.
             None => return None,
-            Some(addr) if trusted_proxies.contains(addr) => client = addr,
+            Some(addr) if trusted_proxies.contains(addr) => {}
             Some(addr) => return Some(addr),
         }
     }
-    // Every hop was a trusted proxy: the left-most one is as far as we can see.
-    Some(client)
+    // No untrusted hop: the header is absent, was dropped (Rocket drops a
+    // header holding a non-UTF-8 byte), or names only trusted proxies. The
+    // client is unknown; a trusted proxy's own address is never taken for it.
+    None
 }
 
 /// Parses one `X-Forwarded-For` entry: an IP, optionally with a port, IPv6
@@ -192,13 +195,13 @@ mod tests {
     fn all_trusted_and_missing_header() {
         let proxies = Networks::parse("10.0.0.0/8").unwrap();
         let h = HeaderList::new().with("x-forwarded-for", "10.1.1.1, 10.2.2.2");
-        assert_eq!(
-            client_addr(Some(ip("10.0.0.1")), &h, &proxies),
-            Some(ip("10.1.1.1"))
-        );
+        // Item 7 of issue 17: only trusted hops, or none, is an unknown
+        // client, never a trusted proxy's address (before: 10.1.1.1 and the
+        // proxy itself).
+        assert_eq!(client_addr(Some(ip("10.0.0.1")), &h, &proxies), None);
         assert_eq!(
             client_addr(Some(ip("10.0.0.1")), &HeaderList::new(), &proxies),
-            Some(ip("10.0.0.1"))
+            None
         );
     }
 

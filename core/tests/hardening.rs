@@ -504,3 +504,36 @@ async fn item_7_an_admit_dropped_mid_claim_releases_the_key() {
         "the key stayed in flight"
     );
 }
+
+// Item 7: behind a trusted proxy, a client address that cannot be read never
+// becomes the proxy's. Rocket drops a whole `X-Forwarded-For` holding a
+// non-UTF-8 byte, so behind an appending proxy the core saw no header and
+// took the proxy's address, which an allow-list naming the proxy admitted.
+// Now the client is unknown (403 under `allowed_sources`), in every adapter.
+#[tokio::test]
+async fn item_7_an_unreadable_client_behind_a_trusted_proxy_is_unknown() {
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new())
+        .allowed_sources("127.0.0.1/32, 203.0.113.0/24")
+        .trusted_proxies("127.0.0.1/32")
+        .build()
+        .unwrap();
+    let body = direct_body("j", "Completed");
+    // What Rocket hands the core after dropping the header: nothing.
+    let dropped = HeaderList::new();
+    let a = respond(admit(&r, &dropped, &body, Some("127.0.0.1")).await);
+    assert_eq!(
+        (a.status().as_u16(), code(&a).as_str()),
+        (403, "source_not_allowed")
+    );
+    // Only trusted hops: unknown too.
+    let only_proxies = HeaderList::new().with("x-forwarded-for", "127.0.0.1");
+    let a = respond(admit(&r, &only_proxies, &body, Some("127.0.0.1")).await);
+    assert_eq!(a.status(), 403);
+    // The bytes as axum and actix see them: the real client, right of the
+    // unreadable part, is found.
+    let raw = HeaderList::new().with("x-forwarded-for", b"\xff, 203.0.113.7".as_slice());
+    let (d, c) = proceed(admit(&r, &raw, &body, Some("127.0.0.1")).await);
+    assert_eq!(d.client_addr(), Some("203.0.113.7".parse().unwrap()));
+    c.settle(true).await.unwrap();
+}

@@ -2,7 +2,12 @@
 //!
 //! Rocket keeps only UTF-8 header values (it drops the others while parsing
 //! the request), so a header with invalid bytes looks absent to the core,
-//! which then refuses the delivery as it would any missing header.
+//! which then refuses the delivery as it would any missing header. For
+//! `X-Forwarded-For` behind a trusted proxy that appends to the client's
+//! header, that means the client address is unknown (the core never falls
+//! back to the proxy's own address), so `allowed_sources` answers 403 where
+//! axum and actix, which see the bytes, find the client right of the
+//! unreadable part.
 
 use hookgate::HeaderLookup;
 use rocket::http::HeaderMap;
