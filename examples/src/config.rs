@@ -43,8 +43,9 @@ pub struct QueueSettings {
     pub name: Option<String>,
 }
 
-/// The whole configuration of an example receiver.
-#[derive(Debug, Clone)]
+/// The whole configuration of an example receiver. `Debug` never shows the
+/// secrets, the direct-mode token or the Redis URL's password.
+#[derive(Clone)]
 pub struct Config {
     /// `BIND`.
     pub bind: SocketAddr,
@@ -70,6 +71,44 @@ pub struct Config {
     pub events_limit: usize,
     /// `WEBHOOK_QUEUE` and `QUEUE_*`.
     pub queue: QueueSettings,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("mode", &self.mode)
+            .field("secrets", &set(&self.secrets))
+            .field("tolerance", &self.tolerance)
+            .field("redis_url", &self.redis_url.as_deref().map(redacted_url))
+            .field("direct_token", &set(&self.direct_token))
+            .field("direct_known_jobs", &self.direct_known_jobs)
+            .field("allowed_ips", &self.allowed_ips)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("events_limit", &self.events_limit)
+            .field("queue", &self.queue)
+            .finish()
+    }
+}
+
+/// The Redis URL with its user name and password replaced, or nothing of it
+/// when it does not parse (it might be all secret).
+fn redacted_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                // Cannot fail: a URL with a password has a host.
+                let _ = parsed.set_password(Some("redacted"));
+            }
+            if !parsed.username().is_empty() {
+                let _ = parsed.set_username("redacted");
+            }
+            parsed.to_string()
+        }
+        Err(_) => "<unparsable, redacted>".to_owned(),
+    }
 }
 
 /// A variable that could not be used.
@@ -238,6 +277,25 @@ mod tests {
         assert_eq!(c.queue.mode, QueueMode::Redis);
         assert!(cfg(&[d, ("WEBHOOK_QUEUE", "kafka")]).is_err());
         assert!(cfg(&[d, ("QUEUE_MAX_ATTEMPTS", "0")]).is_err());
+    }
+
+    // Item 7 of issue 17: the derived Debug printed the secret, the token and
+    // the Redis URL's password.
+    #[test]
+    fn debug_shows_no_secret() {
+        let c = cfg(&[
+            ("WEBHOOK_SECRET", "whsec_dGVzdA=="),
+            ("DIRECT_TOKEN", "tok-value-1"),
+            ("REDIS_URL", "redis://app:hunter2@redis.internal:6380/0"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?} {c:#?}");
+        for secret in ["dGVzdA", "tok-value-1", "hunter2", "app:"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("redis.internal:6380"), "{shown}");
+        assert!(format!("{:?}", redacted_url("not a url hunter2")).contains("redacted"));
+        assert!(!redacted_url("redis://:hunter2@h/").contains("hunter2"));
     }
 
     #[test]
