@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// What a job status means, whatever its spelling (`"Completed"`, `"completed"`,
@@ -10,9 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatusKind {
-    /// The job was created.
+    /// The job was created and waits to run (`Pending`, `Idle`, `job.created`).
     Created,
-    /// The job is running.
+    /// The job is running (`InProgress`, `Completing`, `job.processing`).
     Processing,
     /// The job finished successfully (final).
     Completed,
@@ -25,20 +26,38 @@ pub enum StatusKind {
 }
 
 impl StatusKind {
-    /// Classifies a status string, ignoring letter case and a `job.` prefix.
+    /// Classifies a status string, ignoring letter case and a `job.` prefix:
+    /// Reducto's SDK statuses (`Pending`, `Idle` → created; `InProgress`,
+    /// `Completing` → processing; `Completed`, `Failed`, `Cancelled`) and its
+    /// portal's event names (`job.created`, `job.processing`,
+    /// `job.completed`, `job.failed`, `job.cancelled`).
+    ///
+    /// ```
+    /// use hookgate::StatusKind;
+    /// assert_eq!(StatusKind::of("InProgress"), StatusKind::Processing);
+    /// assert_eq!(StatusKind::of("Completing"), StatusKind::Processing);
+    /// assert_eq!(StatusKind::of("Pending"), StatusKind::Created);
+    /// assert_eq!(StatusKind::of("job.completed"), StatusKind::Completed);
+    /// assert_eq!(StatusKind::of("Queued"), StatusKind::Other);
+    /// ```
     pub fn of(status: &str) -> Self {
         let s = status.trim();
         let s = match s.get(..4) {
             Some(p) if p.eq_ignore_ascii_case("job.") => &s[4..],
             _ => s,
         };
-        const KINDS: [(&str, StatusKind); 6] = [
+        const KINDS: [(&str, StatusKind); 11] = [
             ("completed", StatusKind::Completed),
             ("failed", StatusKind::Failed),
             ("cancelled", StatusKind::Cancelled),
             ("canceled", StatusKind::Cancelled),
             ("processing", StatusKind::Processing),
+            ("inprogress", StatusKind::Processing),
+            ("in_progress", StatusKind::Processing),
+            ("completing", StatusKind::Processing),
             ("created", StatusKind::Created),
+            ("pending", StatusKind::Created),
+            ("idle", StatusKind::Created),
         ];
         KINDS
             .iter()
@@ -140,29 +159,143 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 /// JSON object by default). Unknown fields are ignored; a missing `metadata` is
 /// `M::default()`.
 ///
+/// Two shapes are read: Reducto's direct one, `{"status", "job_id",
+/// "metadata", "result"?}`, and the Standard Webhooks envelope its portal
+/// sends, `{"type": "job.completed", "timestamp": "…", "data": {"job_id", …}}`
+/// (the status is `data.status` when present, otherwise the event `type`), so
+/// a receiver keeps working when the sender switches shape. It serializes in
+/// the direct shape.
+///
 /// In direct mode with a token check, hookgate removes the token field from
-/// `metadata` before the handler sees the event.
+/// `metadata` (and `data.metadata`) before the handler sees the event.
 ///
 /// ```
-/// use hookgate::JobEvent;
+/// use hookgate::{JobEvent, StatusKind};
 /// let ev: JobEvent = serde_json::from_str(
 ///     r#"{"status":"Completed","job_id":"j1","metadata":{"user":"u1"},"extra":1}"#,
 /// ).unwrap();
 /// assert!(ev.status.is_completed());
 /// assert_eq!(ev.metadata["user"], "u1");
 /// assert!(ev.result.is_none());
+///
+/// let enveloped: JobEvent = serde_json::from_str(
+///     r#"{"type":"job.completed","timestamp":"2026-01-01T00:00:00Z","data":{"job_id":"j1","metadata":{"user":"u1"}}}"#,
+/// ).unwrap();
+/// assert_eq!(enveloped.status.kind(), StatusKind::Completed);
+/// assert_eq!(enveloped.status.as_str(), "job.completed");
+/// assert_eq!((enveloped.job_id.as_str(), &enveloped.metadata["user"]), ("j1", &ev.metadata["user"]));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "M: DeserializeOwned + Default"))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobEvent<M = Metadata> {
     /// The job's status.
     pub status: JobStatus,
     /// The job id Reducto gave when the job was submitted.
     pub job_id: String,
     /// What the app attached to the job when it submitted it.
-    #[serde(default)]
     pub metadata: M,
     /// The job's result, when the sender includes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
+}
+
+/// The fields of a job event, in either shape (the envelope's `data` holds
+/// the same fields, its status optional).
+struct Fields<M> {
+    status: Option<JobStatus>,
+    job_id: Option<String>,
+    metadata: Option<M>,
+    result: Option<serde_json::Value>,
+    event_type: Option<String>,
+    data: Option<Box<Fields<M>>>,
+}
+
+struct FieldsVisitor<M>(std::marker::PhantomData<M>);
+
+impl<'de, M: DeserializeOwned> Visitor<'de> for FieldsVisitor<M> {
+    type Value = Fields<M>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a job event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<M>, A::Error> {
+        let mut out = Fields {
+            status: None,
+            job_id: None,
+            metadata: None,
+            result: None,
+            event_type: None,
+            data: None,
+        };
+        fn once<T, E: de::Error>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), E> {
+            if slot.is_some() {
+                return Err(E::duplicate_field(name));
+            }
+            *slot = Some(v);
+            Ok(())
+        }
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "status" => once(&mut out.status, map.next_value()?, "status")?,
+                "job_id" => once(&mut out.job_id, map.next_value()?, "job_id")?,
+                "metadata" => once(&mut out.metadata, map.next_value()?, "metadata")?,
+                "result" => {
+                    let v: Option<serde_json::Value> = map.next_value()?;
+                    if let Some(v) = v {
+                        once(&mut out.result, v, "result")?;
+                    }
+                }
+                "type" => once(&mut out.event_type, map.next_value()?, "type")?,
+                "data" => {
+                    let data = map.next_value_seed(FieldsSeed::<M>(std::marker::PhantomData))?;
+                    once(&mut out.data, Box::new(data), "data")?;
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct FieldsSeed<M>(std::marker::PhantomData<M>);
+
+impl<'de, M: DeserializeOwned> de::DeserializeSeed<'de> for FieldsSeed<M> {
+    type Value = Fields<M>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields<M>, D::Error> {
+        d.deserialize_map(FieldsVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'de, M: DeserializeOwned + Default> Deserialize<'de> for JobEvent<M> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let top = deserializer.deserialize_map(FieldsVisitor::<M>(std::marker::PhantomData))?;
+        // The envelope: `data` holds the event, `type` names it. A direct
+        // event that happens to carry a `data` field keeps its own fields.
+        let (fields, event_type) = match top.data {
+            Some(data) if top.job_id.is_none() => (*data, top.event_type),
+            _ => (
+                Fields {
+                    data: None,
+                    event_type: None,
+                    ..top
+                },
+                None,
+            ),
+        };
+        let status = match (fields.status, event_type) {
+            (Some(status), _) => status,
+            (None, Some(t)) => JobStatus::new(t),
+            (None, None) => return Err(de::Error::missing_field("status")),
+        };
+        Ok(Self {
+            status,
+            job_id: fields
+                .job_id
+                .ok_or_else(|| de::Error::missing_field("job_id"))?,
+            metadata: fields.metadata.unwrap_or_default(),
+            result: fields.result,
+        })
+    }
 }

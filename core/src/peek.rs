@@ -43,10 +43,19 @@ impl<'de> Visitor<'de> for PayloadSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Peeked, A::Error> {
         let mut out = Peeked::default();
+        // The Standard Webhooks envelope: `{"type", "data": {job event}}`.
+        let mut event_type: Option<String> = None;
+        let mut data: Option<Peeked> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "job_id" => out.job_id = map.next_value::<Option<String>>()?,
                 "status" => out.status = map.next_value::<Option<String>>()?,
+                "type" => event_type = map.next_value::<Option<String>>()?,
+                "data" => {
+                    data = map.next_value_seed(OptionalPayload {
+                        token_field: self.token_field,
+                    })?;
+                }
                 "metadata" => match self.token_field {
                     Some(field) => {
                         out.token = map.next_value_seed(MetadataSeed { field })?;
@@ -60,7 +69,71 @@ impl<'de> Visitor<'de> for PayloadSeed<'_> {
                 }
             }
         }
-        Ok(out)
+        // As `JobEvent` reads it: an object without its own `job_id` but with
+        // `data` is an envelope; its status is `data.status`, else `type`.
+        match data {
+            Some(inner) if out.job_id.is_none() => Ok(Peeked {
+                job_id: inner.job_id,
+                status: inner.status.or(event_type),
+                token: inner.token,
+            }),
+            _ => Ok(out),
+        }
+    }
+}
+
+/// An envelope's `data`: a job event object, or anything else (ignored).
+struct OptionalPayload<'a> {
+    token_field: Option<&'a str>,
+}
+
+impl<'de> DeserializeSeed<'de> for OptionalPayload<'_> {
+    type Value = Option<Peeked>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Peeked>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalPayload<'_> {
+    type Value = Option<Peeked>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an envelope's data object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Peeked>, A::Error> {
+        PayloadSeed {
+            token_field: self.token_field,
+        }
+        .visit_map(map)
+        .map(Some)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Peeked>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<Peeked>, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<Peeked>, E> {
+        Ok(None)
     }
 }
 

@@ -13,7 +13,8 @@ use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// `body` with every `metadata.<field>` entry removed (however its key is
-/// escaped, however often it repeats, in every `metadata` the object holds).
+/// escaped, however often it repeats, in every `metadata` the object holds,
+/// and in the Standard Webhooks envelope's `data.metadata`).
 /// Borrowed unchanged when there is none.
 pub(crate) fn without_metadata_field<'a>(
     body: &'a [u8],
@@ -84,6 +85,16 @@ impl<'de> Visitor<'de> for MetadataValues {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             if key == "metadata" {
                 found.push(map.next_value::<&'de RawValue>()?);
+            } else if key == "data" {
+                // The Standard Webhooks envelope's event: its metadata too.
+                let data = map.next_value::<&'de RawValue>()?;
+                if data.get().starts_with('{') {
+                    let mut de = serde_json::Deserializer::from_str(data.get());
+                    found.extend(
+                        de.deserialize_map(MetadataValues)
+                            .map_err(de::Error::custom)?,
+                    );
+                }
             } else {
                 map.next_value::<IgnoredAny>()?;
             }

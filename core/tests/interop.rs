@@ -96,3 +96,129 @@ fn the_issue_17_secret_is_the_same_key_as_its_canonical_spelling() {
         expected
     );
 }
+
+mod common;
+
+use common::*;
+use hookgate::{DirectPolicy, HeaderList, JobEvent, Receiver, StatusKind};
+
+#[test]
+fn reducto_statuses_and_portal_event_names_are_classified() {
+    for (status, kind) in [
+        ("Pending", StatusKind::Created),
+        ("Idle", StatusKind::Created),
+        ("InProgress", StatusKind::Processing),
+        ("Completing", StatusKind::Processing),
+        ("Completed", StatusKind::Completed),
+        ("Failed", StatusKind::Failed),
+        ("Cancelled", StatusKind::Cancelled),
+        ("job.created", StatusKind::Created),
+        ("job.processing", StatusKind::Processing),
+        ("job.completed", StatusKind::Completed),
+        ("job.failed", StatusKind::Failed),
+        ("job.cancelled", StatusKind::Cancelled),
+    ] {
+        assert_eq!(StatusKind::of(status), kind, "{status}");
+    }
+    assert!(!StatusKind::of("Completing").is_final());
+    assert!(StatusKind::of("job.cancelled").is_final());
+}
+
+#[test]
+fn job_event_reads_the_standard_webhooks_envelope() {
+    let flat: JobEvent = serde_json::from_str(
+        r#"{"status":"Completed","job_id":"j1","metadata":{"user":"u1"},"result":{"n":1}}"#,
+    )
+    .unwrap();
+    let enveloped: JobEvent = serde_json::from_str(
+        r#"{"type":"job.completed","timestamp":"2026-12-04T05:00:00Z","data":{"job_id":"j1","metadata":{"user":"u1"},"result":{"n":1}}}"#,
+    )
+    .unwrap();
+    assert_eq!(enveloped.status.kind(), flat.status.kind());
+    assert_eq!(
+        (&enveloped.job_id, &enveloped.metadata, &enveloped.result),
+        (&flat.job_id, &flat.metadata, &flat.result)
+    );
+    // data.status, when sent, is the status.
+    let with_status: JobEvent = serde_json::from_str(
+        r#"{"type":"job.processing","data":{"job_id":"j1","status":"Completing"}}"#,
+    )
+    .unwrap();
+    assert_eq!(with_status.status.as_str(), "Completing");
+    for bad in [
+        r#"{"type":"job.completed","data":{}}"#,
+        r#"{"data":{"job_id":"j"}}"#,
+        r#"{"job_id":"j"}"#,
+        r#"{"status":"a","status":"b","job_id":"j"}"#,
+    ] {
+        assert!(serde_json::from_str::<JobEvent>(bad).is_err(), "{bad}");
+    }
+}
+
+fn envelope(job: &str, event: &str, token: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "type": event,
+        "timestamp": "2026-12-04T05:00:00Z",
+        "data": {"job_id": job, "metadata": {"user": "u1", "webhook_secret": token}},
+    }))
+    .unwrap()
+}
+
+// Direct mode reads the envelope as JobEvent does: token in data.metadata
+// (removed from the event), job id from data, the status's meaning in the
+// dedupe key (a switch of shape is the same event), known jobs forgotten on
+// the final event.
+#[tokio::test]
+async fn direct_mode_reads_the_envelope_with_the_same_meaning() {
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().token("t0ken-value").known_jobs(true))
+        .build()
+        .unwrap();
+    let none = HeaderList::new();
+    r.register_job("je").await.unwrap();
+    let (d, c) = proceed(
+        admit(
+            &r,
+            &none,
+            &envelope("je", "job.processing", "t0ken-value"),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(d.job_id(), Some("je"));
+    let ev: JobEvent = d.event().unwrap();
+    assert!(!ev.metadata.contains_key("webhook_secret"), "token leaked");
+    assert_eq!(ev.metadata["user"], "u1");
+    assert_eq!(ev.status.kind(), StatusKind::Processing);
+    c.settle(true).await.unwrap();
+    // The same event in the direct shape: a duplicate.
+    let flat = serde_json::to_vec(&serde_json::json!({
+        "status": "InProgress", "job_id": "je", "metadata": {"webhook_secret": "t0ken-value"}
+    }))
+    .unwrap();
+    assert_eq!(respond(admit(&r, &none, &flat, None).await).status(), 200);
+    // A wrong token in the envelope is refused.
+    let a = respond(admit(&r, &none, &envelope("je", "job.completed", "wrong"), None).await);
+    assert_eq!(code(&a), "invalid_token");
+    // The final event forgets the job once processed.
+    let (_, c) = proceed(
+        admit(
+            &r,
+            &none,
+            &envelope("je", "job.completed", "t0ken-value"),
+            None,
+        )
+        .await,
+    );
+    c.settle(true).await.unwrap();
+    let a = respond(
+        admit(
+            &r,
+            &none,
+            &envelope("je", "job.failed", "t0ken-value"),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(code(&a), "unknown_job");
+}
