@@ -270,7 +270,23 @@ impl<'de, M: DeserializeOwned> de::DeserializeSeed<'de> for FieldsSeed<M> {
 
 impl<'de, M: DeserializeOwned + Default> Deserialize<'de> for JobEvent<M> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let top = deserializer.deserialize_map(FieldsVisitor::<M>(std::marker::PhantomData))?;
+        deserializer.deserialize_map(EventVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads the fields, then the event, inside the visitor: errors raised here
+/// carry the parser's position, as derived ones do.
+struct EventVisitor<M>(std::marker::PhantomData<M>);
+
+impl<'de, M: DeserializeOwned + Default> Visitor<'de> for EventVisitor<M> {
+    type Value = JobEvent<M>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a job event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JobEvent<M>, A::Error> {
+        let top = FieldsVisitor::<M>(std::marker::PhantomData).visit_map(map)?;
         // The envelope: `data` holds the event, `type` names it. A direct
         // event that happens to carry a `data` field keeps its own fields.
         let (fields, event_type) = match top.data {
@@ -289,7 +305,7 @@ impl<'de, M: DeserializeOwned + Default> Deserialize<'de> for JobEvent<M> {
             (None, Some(t)) => JobStatus::new(t),
             (None, None) => return Err(de::Error::missing_field("status")),
         };
-        Ok(Self {
+        Ok(JobEvent {
             status,
             job_id: fields
                 .job_id
