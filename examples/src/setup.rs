@@ -2,10 +2,11 @@
 //! example shares.
 
 use std::io::Write as _;
+use std::time::Duration;
 
 use hookgate::queue::{Backoff, MemoryQueue, QueueConfig};
 use hookgate::redis::{connect, RedisJobRegistry, RedisQueue, RedisStore};
-use hookgate::{DirectPolicy, Receiver};
+use hookgate::{DirectPolicy, Receiver, ReceiverBuilder};
 
 use crate::config::{Config, QueueMode, QueueSettings, WebhookMode};
 
@@ -54,8 +55,15 @@ fn queue_config(settings: &QueueSettings, config: QueueConfig) -> QueueConfig {
 /// Builds the receiver the configuration describes: in-memory stores, or Redis
 /// when `REDIS_URL` is set; in queue mode (`WEBHOOK_QUEUE`) with its queue.
 pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
+    // The done marker must outlast the replay window the tolerance opens
+    // (`build()` refuses otherwise): a long WEBHOOK_TOLERANCE_SECS (e.g. to
+    // verify old published vectors) keeps each delivery done that long.
+    let window = config.tolerance.saturating_mul(2);
+    let done_ttl =
+        ReceiverBuilder::DEFAULT_DONE_TTL.max(window.saturating_add(Duration::from_secs(1)));
     let mut builder = Receiver::builder()
         .tolerance(config.tolerance)
+        .done_ttl(done_ttl)
         .max_body_bytes(config.max_body_bytes);
     match config.mode {
         WebhookMode::Svix => {
