@@ -119,7 +119,7 @@ mod tests {
     }
 
     fn declared(headers: &actix_web::http::header::HeaderMap) -> Option<u64> {
-        hookgate::declared_length(&crate::headers::ActixHeaders::new(headers))
+        hookgate::adapter::declared_length(&crate::headers::ActixHeaders::new(headers))
     }
 
     #[test]

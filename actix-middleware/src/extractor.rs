@@ -2,62 +2,35 @@
 //! facts of its delivery.
 
 use std::future::{ready, Ready};
-use std::ops::{Deref, DerefMut};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
-use hookgate::{Delivery, JobEvent};
+use hookgate::Delivery;
 use serde::de::DeserializeOwned;
 
 use crate::rejection::WebhookRejection;
 
-/// A delivery [`WebhookMiddleware`](crate::WebhookMiddleware) admitted, as the
-/// handler takes it: the event parsed into `E` (by default [`JobEvent`]) and
-/// the [`Delivery`] facts (message id, raw body, client address, …).
-///
-/// `Webhook<E>` derefs to `E`. Extraction fails with a [`WebhookRejection`]:
-/// `400` when the payload does not fit `E`, `500` on a route the middleware
-/// does not guard. In direct mode with a token check, the token is removed from
-/// `metadata` before `E` is parsed.
-///
-/// ```
-/// use actix_web::HttpResponse;
-/// use hookgate_actix::{JobEvent, Webhook};
-///
-/// async fn on_job(hook: Webhook<JobEvent>) -> HttpResponse {
-///     let id = hook.delivery.message_id().unwrap_or("-").to_owned();
-///     let (event, _delivery) = hook.into_parts();
-///     tracing::info!(%id, job = %event.job_id, "job event");
-///     HttpResponse::Ok().json(serde_json::json!({ "received": true }))
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Webhook<E = JobEvent> {
-    /// The typed event.
-    pub event: E,
-    /// What hookgate established about the delivery.
-    pub delivery: Delivery,
-}
-
-impl<E> Webhook<E> {
-    /// The event and its delivery.
-    pub fn into_parts(self) -> (E, Delivery) {
-        (self.event, self.delivery)
-    }
-}
-
-impl<E> Deref for Webhook<E> {
-    type Target = E;
-
-    fn deref(&self) -> &E {
-        &self.event
-    }
-}
-
-impl<E> DerefMut for Webhook<E> {
-    fn deref_mut(&mut self) -> &mut E {
-        &mut self.event
-    }
+hookgate::__adapter_webhook! {
+    /// A delivery [`WebhookMiddleware`](crate::WebhookMiddleware) admitted, as the
+    /// handler takes it: the event parsed into `E` (by default [`JobEvent`](hookgate::JobEvent)) and
+    /// the [`Delivery`] facts (message id, raw body, client address, …).
+    ///
+    /// `Webhook<E>` derefs to `E`. Extraction fails with a [`WebhookRejection`]:
+    /// `400` when the payload does not fit `E`, `500` on a route the middleware
+    /// does not guard. In direct mode with a token check, the token is removed from
+    /// `metadata` before `E` is parsed.
+    ///
+    /// ```
+    /// use actix_web::HttpResponse;
+    /// use hookgate_actix::{JobEvent, Webhook};
+    ///
+    /// async fn on_job(hook: Webhook<JobEvent>) -> HttpResponse {
+    ///     let id = hook.delivery.message_id().unwrap_or("-").to_owned();
+    ///     let (event, _delivery) = hook.into_parts();
+    ///     tracing::info!(%id, job = %event.job_id, "job event");
+    ///     HttpResponse::Ok().json(serde_json::json!({ "received": true }))
+    /// }
+    /// ```
 }
 
 impl<E: DeserializeOwned + 'static> FromRequest for Webhook<E> {
@@ -69,10 +42,7 @@ impl<E: DeserializeOwned + 'static> FromRequest for Webhook<E> {
         let delivery = req.extensions().get::<Delivery>().cloned();
         ready(match delivery {
             None => Err(WebhookRejection::not_installed()),
-            Some(delivery) => delivery
-                .event::<E>()
-                .map(|event| Self { event, delivery })
-                .map_err(WebhookRejection::from),
+            Some(delivery) => Self::parse(delivery).map_err(WebhookRejection::from),
         })
     }
 }

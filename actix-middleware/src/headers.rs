@@ -1,8 +1,8 @@
-//! actix-web's header map seen through [`hookgate::HeaderLookup`], so the core
+//! actix-web's header map seen through [`hookgate::adapter::HeaderLookup`], so the core
 //! reads the request headers in place (no copy).
 
 use actix_web::http::header::HeaderMap;
-use hookgate::HeaderLookup;
+use hookgate::adapter::HeaderLookup;
 
 /// Borrows an actix-web [`HeaderMap`] as a [`HeaderLookup`].
 ///
@@ -68,10 +68,10 @@ mod tests {
             .to_http_request();
         let headers = ActixHeaders::new(req.headers());
         assert_eq!(headers.content_length(), Some(&b"17"[..]));
-        assert_eq!(hookgate::declared_length(&headers), Some(17));
+        assert_eq!(hookgate::adapter::declared_length(&headers), Some(17));
         let none = TestRequest::default().to_http_request();
         assert_eq!(
-            hookgate::declared_length(&ActixHeaders::new(none.headers())),
+            hookgate::adapter::declared_length(&ActixHeaders::new(none.headers())),
             None
         );
     }

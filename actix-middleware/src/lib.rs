@@ -47,32 +47,27 @@
 //! * The body is put back with `set_payload`, so a handler may also take
 //!   `web::Bytes` or `web::Json` (their own size limits apply).
 //! * A handler past [`Receiver::handler_deadline`] is cancelled, its claim
-//!   released, and the answer is `503` + `Retry-After` (an [`AnswerError`]
-//!   returned as the service error, since the cancelled handler owned the
-//!   request).
+//!   released, and the answer is `503 handler_timeout` + `Retry-After`,
+//!   through the middleware's [`Responder`] like every answer hookgate writes.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod answer;
 mod body;
 mod extractor;
 mod headers;
 mod middleware;
 mod queue;
 mod rejection;
+mod responder;
 
-pub use answer::{answer_response, AnswerError};
 pub use extractor::Webhook;
 pub use headers::ActixHeaders;
 pub use middleware::{WebhookMiddleware, WebhookService};
 pub use queue::{queue_route, start_workers};
 pub use rejection::WebhookRejection;
+pub use responder::{answer_response, JsonResponder, Responder};
 
-pub use hookgate;
-pub use hookgate::{
-    Answer, Delivery, DirectPolicy, HeaderLookup, JobEvent, JobStatus, Metadata, Mode, Receiver,
-    Rejection, StatusKind,
-};
+hookgate::__adapter_reexports!();
 
 /// The rust blocks of `docs/actix.md` compile (checked as doctests).
 #[cfg(doctest)]

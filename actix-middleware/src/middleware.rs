@@ -3,16 +3,18 @@
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
-use actix_web::body::{BoxBody, EitherBody};
+use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpMessage as _};
 use futures_util::future::LocalBoxFuture;
-use hookgate::{Admission, Answer, Inbound, Receiver, Rejection};
+use hookgate::adapter::{Admission, HandlerOutcome, Inbound};
+use hookgate::{Outcome, Receiver, Rejection};
 
-use crate::answer::{answer_response, AnswerError};
 use crate::body::{read_bounded, BodyError};
 use crate::headers::ActixHeaders;
+use crate::responder::{JsonResponder, Responder};
 
 /// Guards a route with a hookgate [`Receiver`]: every request is read once
 /// (bounded), authenticated, checked and deduplicated before the handler runs.
@@ -23,9 +25,14 @@ use crate::headers::ActixHeaders;
 ///   in the request extensions (take it with the [`Webhook`](crate::Webhook)
 ///   extractor) and the same body bytes put back, so `web::Bytes` or
 ///   `web::Json` still work.
-/// * The handler runs under the receiver's handler deadline; its response
-///   status settles the claim (2xx: done; otherwise released so the sender's
-///   retry is processed). An error, a panic or a cancelled request releases it.
+/// * The handler runs under the receiver's handler deadline; how it ends
+///   concludes the claim by the core's one rule
+///   ([`Claim::run`](hookgate::adapter::Claim::run)): a 2xx marks it done;
+///   another status, an error, a panic or a cancelled request releases it so
+///   the sender's retry is processed; past the deadline the handler is
+///   cancelled and the answer is `503 handler_timeout`.
+/// * Everything hookgate answers itself goes through the
+///   [`Responder`] (default: the core's JSON) with its typed [`Outcome`].
 ///
 /// ```
 /// use actix_web::{web, App, HttpResponse};
@@ -47,20 +54,51 @@ use crate::headers::ActixHeaders;
 /// );
 /// # drop(app);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookMiddleware {
+    shared: Arc<Shared>,
+}
+
+/// What every request needs besides the route's service.
+struct Shared {
     receiver: Receiver,
+    responder: Box<dyn Responder>,
+}
+
+impl std::fmt::Debug for WebhookMiddleware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookMiddleware")
+            .field("receiver", &self.shared.receiver)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookMiddleware {
-    /// Guards with `receiver` (cheap to clone; share one per app).
+    /// Guards with `receiver` (cheap to clone; share one per app), answering
+    /// with the core's JSON.
     pub fn new(receiver: Receiver) -> Self {
-        Self { receiver }
+        Self {
+            shared: Arc::new(Shared {
+                receiver,
+                responder: Box::new(JsonResponder),
+            }),
+        }
+    }
+
+    /// Answers with `responder` instead of the core's JSON (refusals,
+    /// duplicates, queued deliveries, 503s).
+    pub fn responder(self, responder: impl Responder) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                receiver: self.shared.receiver.clone(),
+                responder: Box::new(responder),
+            }),
+        }
     }
 
     /// The receiver in use.
     pub fn receiver(&self) -> &Receiver {
-        &self.receiver
+        &self.shared.receiver
     }
 }
 
@@ -78,7 +116,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(WebhookService {
             service: Rc::new(service),
-            receiver: self.receiver.clone(),
+            shared: Arc::clone(&self.shared),
         }))
     }
 }
@@ -86,13 +124,13 @@ where
 /// The service [`WebhookMiddleware`] wraps around a route; see there.
 pub struct WebhookService<S> {
     service: Rc<S>,
-    receiver: Receiver,
+    shared: Arc<Shared>,
 }
 
 impl<S> std::fmt::Debug for WebhookService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookService")
-            .field("receiver", &self.receiver)
+            .field("receiver", &self.shared.receiver)
             .finish_non_exhaustive()
     }
 }
@@ -109,29 +147,41 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        Box::pin(guard(req, Rc::clone(&self.service), self.receiver.clone()))
+        Box::pin(guard(
+            req,
+            Rc::clone(&self.service),
+            Arc::clone(&self.shared),
+        ))
     }
 }
 
-/// One request through hookgate: read, admit, run the handler, settle.
+/// One request through hookgate: read, admit, run the handler, conclude.
 async fn guard<S, B>(
     mut req: ServiceRequest,
     service: Rc<S>,
-    receiver: Receiver,
+    shared: Arc<Shared>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
-    let declared = hookgate::declared_length(&ActixHeaders::new(req.headers()));
-    if let Err(answer) = receiver.check_content_length(declared) {
-        return Ok(respond(req, &answer));
+    let Shared {
+        receiver,
+        responder,
+    } = &*shared;
+    let respond = |req: ServiceRequest, outcome: &Outcome| {
+        req.into_response(responder.respond(outcome))
+            .map_into_right_body()
+    };
+    let declared = hookgate::adapter::declared_length(&ActixHeaders::new(req.headers()));
+    if let Err(outcome) = receiver.check_content_length(declared) {
+        return Ok(respond(req, &outcome));
     }
     let body = match read_bounded(req.take_payload(), receiver.max_body_bytes(), declared).await {
         Ok(body) => body,
         Err(BodyError::TooLarge { .. }) => return Ok(respond(req, &receiver.too_large())),
         Err(BodyError::Unreadable(e)) => {
             tracing::info!(error = %e, "hookgate: request body could not be read");
-            return Ok(respond(req, &Rejection::BodyUnreadable.to_answer()));
+            return Ok(respond(req, &Rejection::BodyUnreadable.into()));
         }
     };
 
@@ -150,43 +200,25 @@ where
     };
     let (delivery, claim) = match admission {
         Admission::Proceed(delivery, claim) => (delivery, claim),
-        Admission::Respond(answer) => return Ok(respond(req, &answer)),
+        Admission::Respond(outcome) => return Ok(respond(req, &outcome)),
     };
 
     // The handler may still extract the body: give it the same bytes back.
     req.set_payload(Payload::from(body));
     // A statement, so the `RefMut` is released before any `.await`.
     req.extensions_mut().insert(delivery);
+    // Kept for an answer in place of the handler's (the handler owns `req`).
+    let http_req = req.request().clone();
 
-    // Past the deadline the handler's future is dropped (cancelled) here; if
-    // this whole future is dropped or the handler panics, `claim` is dropped
+    // Past the deadline the handler's future is dropped (cancelled); if this
+    // whole future is dropped or the handler panics, `claim` is dropped
     // unsettled and releases itself.
-    match hookgate::with_handler_deadline(receiver.handler_deadline(), service.call(req)).await {
-        Err(_elapsed) => {
-            // Releasing always succeeds (a failure is logged; the in-flight
-            // TTL frees the key anyway).
-            let _released = claim.settle(false).await;
-            Err(AnswerError::from(receiver.handler_timeout()).into())
+    let status = |res: &ServiceResponse<B>| res.status().as_u16();
+    match claim.run(service.call(req), status).await {
+        HandlerOutcome::Response(res) => Ok(res.map_into_left_body()),
+        HandlerOutcome::Error(error) => Err(error),
+        HandlerOutcome::Replace(outcome) => {
+            Ok(ServiceResponse::new(http_req, responder.respond(&outcome)).map_into_right_body())
         }
-        Ok(Err(error)) => {
-            let _released = claim.settle(false).await;
-            Err(error)
-        }
-        Ok(Ok(res)) => match claim
-            .settle(hookgate::handler_succeeded(res.status().as_u16()))
-            .await
-        {
-            Ok(()) => Ok(res.map_into_left_body()),
-            Err(answer) => {
-                let (req, _discarded) = res.into_parts();
-                Ok(ServiceResponse::new(req, answer_response(&answer)).map_into_right_body())
-            }
-        },
     }
-}
-
-/// Answers without calling the handler.
-fn respond<B>(req: ServiceRequest, answer: &Answer) -> ServiceResponse<EitherBody<B, BoxBody>> {
-    req.into_response(answer_response(answer))
-        .map_into_right_body()
 }

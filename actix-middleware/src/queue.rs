@@ -10,8 +10,8 @@ use hookgate::queue::{QueueError, QueueHandler, Workers};
 use hookgate::{Receiver, Rejection};
 use serde::de::DeserializeOwned;
 
-use crate::answer::answer_response;
 use crate::middleware::WebhookMiddleware;
+use crate::responder::answer_response;
 
 /// The resource at `path` for a receiver built in queue mode
 /// ([`ReceiverBuilder::queue`](hookgate::ReceiverBuilder::queue)): `POST`,

@@ -3,53 +3,28 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use hookgate::Rejection;
 
-use crate::answer::{answer_response, status};
+use crate::responder::{answer_response, status};
 
-/// The [`Webhook`](crate::Webhook) extractor could not produce an event:
-///
-/// * the route is not guarded by [`WebhookMiddleware`](crate::WebhookMiddleware)
-///   (`500`, code `receiver_not_installed`: a wiring mistake), or
-/// * the payload does not fit the event type (`400`, code `malformed_payload`).
-///
-/// As an actix-web [`ResponseError`], it answers the core's JSON body
-/// `{"error": …, "code": …}`; the handler is not called, so the claim is
-/// released and the sender's retry is processed.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct WebhookRejection(Rejection);
-
-impl WebhookRejection {
-    /// The extractor ran on a route without [`WebhookMiddleware`](crate::WebhookMiddleware).
-    pub fn not_installed() -> Self {
-        Self(Rejection::NotInstalled)
-    }
-
-    /// The core's reason.
-    pub fn rejection(&self) -> &Rejection {
-        &self.0
-    }
-
-    /// The core's reason, owned.
-    pub fn into_rejection(self) -> Rejection {
-        self.0
-    }
-}
-
-impl From<Rejection> for WebhookRejection {
-    fn from(rejection: Rejection) -> Self {
-        Self(rejection)
-    }
+hookgate::__adapter_rejection! {
+    /// The [`Webhook`](crate::Webhook) extractor could not produce an event:
+    ///
+    /// * the route is not guarded by [`WebhookMiddleware`](crate::WebhookMiddleware)
+    ///   (`500`, code `receiver_not_installed`: a wiring mistake), or
+    /// * the payload does not fit the event type (`400`, code `malformed_payload`).
+    ///
+    /// As an actix-web [`ResponseError`], it answers the core's JSON body
+    /// `{"error": …, "code": …}`; the handler is not called, so the claim is
+    /// released and the sender's retry is processed.
 }
 
 impl ResponseError for WebhookRejection {
     fn status_code(&self) -> StatusCode {
-        status(self.0.status().as_u16())
+        status(self.status().as_u16())
     }
 
     fn error_response(&self) -> HttpResponse {
-        answer_response(&self.0.to_answer())
+        answer_response(&self.rejection().to_answer())
     }
 }
 

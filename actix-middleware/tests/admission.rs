@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use actix_web::{test, web, HttpResponse};
 use common::*;
-use hookgate::{DirectPolicy, FixedClock};
+use hookgate::DirectPolicy;
+
+use hookgate::clock::FixedClock;
 use hookgate_actix::{JobEvent, Receiver, Webhook};
 use hookgate_conformance::DownStore;
 use tokio::sync::Notify;

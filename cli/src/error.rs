@@ -17,7 +17,7 @@ pub enum CliError {
     },
     /// A secret or key that cannot be used (exit 2). Never shows the value.
     #[error("the secret: {0}")]
-    Secret(#[from] hookgate::SecretError),
+    Secret(#[from] hookgate::signing::SecretError),
     /// A negative result: the signature is invalid or the receiver refused
     /// (exit 1); the details were printed already.
     #[error("{0}")]

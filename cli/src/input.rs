@@ -62,8 +62,8 @@ pub fn required_secret(args: &SecretArgs) -> Result<String, CliError> {
 
 /// Now, in Unix seconds.
 pub fn now() -> i64 {
-    use hookgate::Clock as _;
-    hookgate::SystemClock.now_unix()
+    use hookgate::clock::Clock as _;
+    hookgate::clock::SystemClock.now_unix()
 }
 
 /// A fresh random id with this prefix (`msg_…`, `job_…`).

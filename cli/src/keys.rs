@@ -1,6 +1,6 @@
 //! `hookgate keys new`: a fresh secret or ed25519 pair.
 
-use hookgate::SigningKey;
+use hookgate::signing::SigningKey;
 use serde_json::json;
 
 /// Prints a fresh `whsec_` secret, or a `whsk_`/`whpk_` pair.
@@ -15,7 +15,7 @@ pub fn new(ed25519: bool, json_out: bool) {
             println!("public key (give to the receiver):  {public}");
         }
     } else {
-        let secret = hookgate::generate_secret();
+        let secret = hookgate::signing::generate_secret();
         if json_out {
             println!("{}", json!({ "secret": secret }));
         } else {

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hookgate::signing::HeaderFamily;
 use hookgate::testing::SenderKey;
-use hookgate::HeaderFamily;
 
 /// How a signed delivery is signed.
 #[derive(Debug, Clone)]

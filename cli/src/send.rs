@@ -120,8 +120,8 @@ pub async fn replay(args: &ReplayArgs, json_out: bool) -> Result<(), CliError> {
         let body = Bytes::from(captured.body_bytes()?);
         let url = args.url.clone().unwrap_or_else(|| captured.url.clone());
         let found = [
-            hookgate::HeaderFamily::Svix,
-            hookgate::HeaderFamily::StandardWebhooks,
+            hookgate::signing::HeaderFamily::Svix,
+            hookgate::signing::HeaderFamily::StandardWebhooks,
         ]
         .into_iter()
         .find_map(|family| {

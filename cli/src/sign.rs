@@ -1,7 +1,7 @@
 //! `hookgate sign`: the three signature headers for a body, or a curl line.
 
+use hookgate::signing::HeaderFamily;
 use hookgate::testing::SenderKey;
-use hookgate::HeaderFamily;
 use serde_json::json;
 
 use crate::args::{Family, SignArgs};
@@ -25,7 +25,7 @@ pub fn sender_keys(text: &str) -> Result<Vec<SenderKey>, CliError> {
         .map(SenderKey::parse)
         .collect::<Result<Vec<_>, _>>()?;
     if keys.is_empty() {
-        return Err(hookgate::SecretError::Empty.into());
+        return Err(hookgate::signing::SecretError::Empty.into());
     }
     Ok(keys)
 }

@@ -1,8 +1,12 @@
-//! `hookgate verify`: valid, or exactly why not (the core's [`hookgate::diagnose_text`]).
+//! `hookgate verify`: valid, or exactly why not (the core's [`hookgate::signing::diagnose_text`]).
 
 use std::time::Duration;
 
-use hookgate::{diagnose_text, HeaderList, Tolerance};
+use hookgate::Tolerance;
+
+use hookgate::adapter::HeaderList;
+
+use hookgate::signing::diagnose_text;
 use serde_json::json;
 
 use crate::args::VerifyArgs;
@@ -81,7 +85,7 @@ fn parse_request(raw: &[u8]) -> Result<(HeaderList, Vec<u8>), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hookgate::HeaderLookup as _;
+    use hookgate::adapter::HeaderLookup as _;
 
     #[test]
     fn a_raw_request_splits_into_headers_and_body() {

@@ -3,7 +3,11 @@
 
 mod support;
 
-use hookgate::{HeaderList, KeyRing, PublicKey, Secret, SigningKey, Tolerance};
+use hookgate::{Secret, Tolerance};
+
+use hookgate::adapter::HeaderList;
+
+use hookgate::signing::{KeyRing, PublicKey, SigningKey};
 use hookgate_vectors::Vectors;
 use support::{hookgate, temp_file, SECRET};
 
@@ -81,7 +85,7 @@ fn sign_reproduces_every_published_vector() {
             &v.body,
         ]);
         let headers = headers_of(out.expect(0));
-        let sig = hookgate::HeaderLookup::first(&headers, "svix-signature").unwrap();
+        let sig = hookgate::adapter::HeaderLookup::first(&headers, "svix-signature").unwrap();
         let sig = std::str::from_utf8(sig).unwrap();
         // ed25519 signatures are deterministic: byte-equal to the vector's.
         assert!(

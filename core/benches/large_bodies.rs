@@ -4,7 +4,9 @@
 //! `MAX_V1A_ATTEMPTS_PER_KEY` (docs/benchmarks.md, "Large bodies").
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use hookgate::{KeyRing, Secret, SigningKey, VerifyingKey};
+use hookgate::Secret;
+
+use hookgate::signing::{KeyRing, SigningKey, VerifyingKey};
 
 const WHSK: &str =
     "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";

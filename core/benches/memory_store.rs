@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
 
 const IN_FLIGHT: Duration = Duration::from_secs(30);
 const DONE: Duration = Duration::from_secs(3600);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hookgate::redis::{connect, ConnectionManager, RedisStore};
-use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore};
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore};
 
 const IN_FLIGHT: usize = 64;
 const MAX_OPS: u64 = 200_000;

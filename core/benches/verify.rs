@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
-use hookgate::{KeyRing, Secret, Tolerance};
+use hookgate::{Secret, Tolerance};
+
+use hookgate::signing::KeyRing;
 use http::{HeaderMap, HeaderValue};
 use sha2::Sha256;
 

@@ -6,7 +6,9 @@
 //! cargo run -p hookgate --example direct_mode
 //! ```
 
-use hookgate::{Admission, DirectPolicy, HeaderList, Inbound, JobEvent, Receiver};
+use hookgate::{DirectPolicy, JobEvent, Receiver};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
 
 const TOKEN: &str = "a-long-random-value";
 
@@ -45,12 +47,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("could not mark it done: {}", answer.status());
                 }
             }
-            Admission::Respond(answer) => {
-                println!(
-                    "{} {}",
-                    answer.status(),
-                    String::from_utf8_lossy(answer.body())
-                );
+            Admission::Respond(outcome) => {
+                println!("{} {}", outcome.status(), outcome.code());
             }
         }
     }

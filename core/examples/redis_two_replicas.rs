@@ -8,7 +8,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hookgate::redis::{connect, RedisStore};
-use hookgate::{Admission, HeaderList, Inbound, Receiver, Secret};
+use hookgate::{Receiver, Secret};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -51,9 +53,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("replica {n}: could not mark it done: {}", answer.status());
                 }
             }
-            Admission::Respond(answer) => {
-                let body = String::from_utf8_lossy(answer.body());
-                println!("replica {n}: {} {body}", answer.status()); // 200 duplicate
+            Admission::Respond(outcome) => {
+                println!("replica {n}: {} {}", outcome.status(), outcome.code());
+                // 200 duplicate
             }
         }
     }

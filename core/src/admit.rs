@@ -10,8 +10,9 @@ use crate::client_addr::client_addr;
 use crate::delivery::Delivery;
 use crate::headers::HeaderLookup;
 use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
+use crate::outcome::Outcome;
 use crate::receiver::{Admission, Inbound, ModeConfig, Receiver};
-use crate::rejection::{Answer, Rejection};
+use crate::rejection::Rejection;
 
 /// The parts of a checked delivery the async half of admission needs.
 pub(crate) struct Checked {
@@ -77,7 +78,7 @@ impl Receiver {
                 }
                 Ok(ClaimOutcome::Done) => {
                     tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
-                    return Ok(Admission::Respond(Answer::duplicate()));
+                    return Ok(Admission::Respond(Outcome::Duplicate));
                 }
                 Ok(ClaimOutcome::InFlight) => {
                     return Err(Rejection::InFlight {
@@ -86,7 +87,7 @@ impl Receiver {
                 }
                 Err(source) => {
                     self.store_failed(source)?;
-                    Claim::unclaimed()
+                    Claim::unclaimed(s.clone())
                 }
             };
             // Fields, not `known_job()`: the key has moved into the claim.
@@ -100,7 +101,7 @@ impl Receiver {
                     // Released at once, so a redelivery after registering is
                     // processed. Boxed: this rare path would otherwise size
                     // every delivery's future.
-                    Box::pin(claim.settle(false)).await.ok();
+                    Box::pin(claim.record(false)).await.ok();
                     return Err(rejection);
                 }
             }
@@ -233,5 +234,5 @@ fn refuse(rejection: Rejection) -> Admission {
             "hookgate: delivery refused"
         ),
     }
-    Admission::Respond(rejection.to_answer())
+    Admission::Respond(Outcome::Refused(rejection))
 }

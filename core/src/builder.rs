@@ -232,9 +232,9 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where claims live (default: a [`MemoryStore`](crate::MemoryStore) on
+    /// Where claims live (default: a [`MemoryStore`](crate::store::MemoryStore) on
     /// the receiver's clock). A store given keeps its own clock; a
-    /// [`MemoryStore`](crate::MemoryStore), or an `Arc` of one, is called
+    /// [`MemoryStore`](crate::store::MemoryStore), or an `Arc` of one, is called
     /// directly (see [`IdempotencyStore::into_memory_store`]).
     pub fn store(mut self, store: impl IdempotencyStore) -> Self {
         self.store = Some(StoreHandle::of(store));
@@ -475,9 +475,9 @@ impl ReceiverBuilder {
                     done_ttl: self.done_ttl,
                     deadline: self.store_deadline,
                     retry_after,
+                    handler_deadline: self.handler_deadline,
                 }),
                 key_prefix: self.key_prefix,
-                handler_deadline: self.handler_deadline,
                 fail_open: self.fail_open,
                 max_body: self.max_body,
                 trusted_proxies,

@@ -6,10 +6,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::deadline::{within, StoreCall};
+use crate::deadline::{with_handler_deadline, within, StoreCall};
 use crate::idempotency::{ClaimToken, StoreError};
 use crate::jobs::JobRegistry;
-use crate::rejection::{Answer, Rejection};
+use crate::outcome::{Conclusion, Handled, HandlerEnd, HandlerOutcome, Outcome};
+use crate::rejection::Rejection;
 use crate::store_handle::StoreHandle;
 
 /// What settling needs from the receiver's configuration.
@@ -20,6 +21,8 @@ pub(crate) struct SettleConfig {
     pub done_ttl: Duration,
     pub deadline: Duration,
     pub retry_after: u32,
+    /// How long a handler may run (route handlers and queue attempts alike).
+    pub handler_deadline: Duration,
 }
 
 impl SettleConfig {
@@ -39,14 +42,21 @@ impl SettleConfig {
     }
 }
 
-/// The claim of one admitted delivery. Not `Clone`: exactly one owner settles it.
-#[must_use = "settle the claim with the handler's outcome; dropping it releases the delivery"]
+/// The claim of one admitted delivery. Not `Clone`: exactly one owner
+/// concludes it.
+///
+/// An adapter runs the handler through [`run`](Self::run) (under the
+/// receiver's handler deadline) or, where the framework runs the handler
+/// itself, reports how it ended to [`conclude`](Self::conclude). Either
+/// decides, for every adapter alike, whether the delivery is done or released
+/// and what answer goes out.
+#[must_use = "conclude the claim with the handler's end; dropping it releases the delivery"]
 pub struct Claim {
-    owned: Option<Owned>,
+    config: Arc<SettleConfig>,
+    held: Option<Held>,
 }
 
-struct Owned {
-    config: Arc<SettleConfig>,
+struct Held {
     key: String,
     token: ClaimToken,
     /// Direct mode, known-jobs on, final status: forget the job once done.
@@ -55,11 +65,11 @@ struct Owned {
 
 impl std::fmt::Debug for Claim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.owned {
-            Some(o) => f
+        match &self.held {
+            Some(h) => f
                 .debug_struct("Claim")
-                .field("key", &o.key)
-                .field("token", &o.token)
+                .field("key", &h.key)
+                .field("token", &h.token)
                 .finish(),
             None => f.write_str("Claim(unclaimed)"),
         }
@@ -74,8 +84,8 @@ impl Claim {
         forget_job: Option<String>,
     ) -> Self {
         Self {
-            owned: Some(Owned {
-                config,
+            config,
+            held: Some(Held {
                 key,
                 token,
                 forget_job,
@@ -84,64 +94,189 @@ impl Claim {
     }
 
     /// No claim was taken (store unavailable with fail-open on).
-    pub(crate) fn unclaimed() -> Self {
-        Self { owned: None }
+    pub(crate) fn unclaimed(config: Arc<SettleConfig>) -> Self {
+        Self { config, held: None }
     }
 
     /// Whether a claim is actually held (false only under fail-open).
     pub fn is_held(&self) -> bool {
-        self.owned.is_some()
+        self.held.is_some()
     }
 
     /// The dedupe key, when held.
     pub fn key(&self) -> Option<&str> {
-        self.owned.as_ref().map(|o| o.key.as_str())
+        self.held.as_ref().map(|h| h.key.as_str())
+    }
+
+    /// How long the handler may run: the receiver's
+    /// [handler deadline](crate::ReceiverBuilder::handler_deadline).
+    pub fn handler_deadline(&self) -> Duration {
+        self.config.handler_deadline
     }
 
     /// A handle that can extend the in-flight TTL while the handler runs (for
     /// frameworks that cannot cancel a slow handler). `None` when unclaimed.
     pub fn renewer(&self) -> Option<ClaimRenewer> {
-        self.owned.as_ref().map(|o| ClaimRenewer {
-            config: o.config.clone(),
-            key: o.key.clone(),
-            token: o.token,
+        self.held.as_ref().map(|h| ClaimRenewer {
+            config: self.config.clone(),
+            key: h.key.clone(),
+            token: h.token,
         })
     }
 
-    /// Records the handler's outcome.
+    /// Runs the handler under the receiver's handler deadline, then
+    /// [concludes](Self::conclude) the claim from how it ended: `status`
+    /// reads the HTTP status of the handler's response.
     ///
-    /// * succeeded: marks the key done (done TTL). `Ok(())` means the handler's
-    ///   2xx may go out; `Err(answer)` means it could not be recorded, and the
-    ///   answer (503) must replace the handler's so the sender retries.
-    /// * failed: releases the key so the sender's retry is processed; `Ok(())`,
-    ///   and the handler's own (non-2xx) answer goes out.
+    /// A panic in the handler unwinds through this future and drops the
+    /// claim, which releases itself; so does dropping this future.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use hookgate::adapter::{Admission, HandlerOutcome, HeaderList, Inbound};
+    /// use hookgate::{Receiver, Secret};
+    ///
+    /// # let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// let receiver = Receiver::builder().secret(secret).build().unwrap();
+    /// # let body = br#"{"status":"Completed","job_id":"job_1","metadata":{}}"#;
+    /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    /// # let headers = HeaderList::new().with("svix-id", "msg_1").with("svix-timestamp", now.to_string())
+    /// #     .with("svix-signature", Secret::parse(secret).unwrap().sign("msg_1", now, body));
+    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
+    /// let Admission::Proceed(_delivery, claim) = receiver.admit(inbound).await else {
+    ///     unreachable!()
+    /// };
+    /// // The handler: any future of a result; here a response that is just a status.
+    /// let outcome = claim.run(async { Ok::<u16, ()>(204) }, |status| *status).await;
+    /// assert!(matches!(outcome, HandlerOutcome::Response(204)));
+    /// # });
+    /// ```
+    pub async fn run<F, R, E>(
+        self,
+        handler: F,
+        status: impl FnOnce(&R) -> u16,
+    ) -> HandlerOutcome<R, E>
+    where
+        F: Future<Output = Result<R, E>>,
+    {
+        match with_handler_deadline(self.config.handler_deadline, handler).await {
+            Err(_elapsed) => HandlerOutcome::Replace(self.timed_out().await),
+            Ok(Err(error)) => {
+                let _released = self.conclude(HandlerEnd::Error).await;
+                HandlerOutcome::Error(error)
+            }
+            Ok(Ok(response)) => match self.conclude(HandlerEnd::Status(status(&response))).await {
+                Conclusion::Handler(_) => HandlerOutcome::Response(response),
+                Conclusion::Replace(outcome) => HandlerOutcome::Replace(outcome),
+            },
+        }
+    }
+
+    /// Records how the handler ended and says what goes out; the one place
+    /// that decides it, for every adapter:
+    ///
+    /// | handler end | claim | what goes out |
+    /// | --- | --- | --- |
+    /// | a 2xx status, done marker written | done | the handler's answer (`processed`) |
+    /// | a 2xx status, claim expired meanwhile | — | `503 claim_lost` |
+    /// | a 2xx status, store unreachable | left to expire | `503 store_unavailable` |
+    /// | any other status | released | the handler's answer (`handler_failed`) |
+    /// | an error | released | the handler's error (`handler_error`) |
+    /// | past the deadline (cancelled) | released | `503 handler_timeout` |
     ///
     /// Dropped before it finishes, the claim releases itself as an unsettled
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
+    pub async fn conclude(self, end: HandlerEnd) -> Conclusion {
+        match end {
+            HandlerEnd::Status(status) if handler_succeeded(status) => {
+                match self.record(true).await {
+                    Ok(()) => Conclusion::Handler(Handled::Processed),
+                    Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
+                }
+            }
+            HandlerEnd::Status(_) => {
+                let _released = self.record(false).await;
+                Conclusion::Handler(Handled::Failed)
+            }
+            HandlerEnd::Error => {
+                let _released = self.record(false).await;
+                Conclusion::Handler(Handled::Errored)
+            }
+            HandlerEnd::TimedOut => Conclusion::Replace(self.timed_out().await),
+        }
+    }
+
+    /// The handler was cancelled past its deadline: releases the claim and
+    /// returns the `503 handler_timeout` outcome that replaces its answer
+    /// (what [`conclude`](Self::conclude) does for [`HandlerEnd::TimedOut`],
+    /// for an adapter that needs the outcome itself).
+    pub async fn timed_out(self) -> Outcome {
+        tracing::warn!(
+            deadline = ?self.config.handler_deadline,
+            "hookgate: handler ran past its deadline; claim released"
+        );
+        let retry_after = self.config.retry_after;
+        let _released = self.record(false).await;
+        Outcome::Refused(Rejection::HandlerTimeout { retry_after })
+    }
+
+    /// [`conclude`](Self::conclude) for a handler that is not an HTTP one (a
+    /// consumer of another kind): `processed` is a 2xx, anything else a
+    /// failure. `Err` carries the outcome that replaces the handler's answer
+    /// (`503 claim_lost` or `store_unavailable`: the sender must retry).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use hookgate::adapter::{Admission, HeaderList, Inbound};
+    /// use hookgate::{Receiver, Secret};
+    ///
+    /// # let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// let receiver = Receiver::builder().secret(secret).build().unwrap();
+    /// # let body = br#"{"status":"Completed","job_id":"job_1","metadata":{}}"#;
+    /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    /// # let headers = HeaderList::new().with("svix-id", "msg_1").with("svix-timestamp", now.to_string())
+    /// #     .with("svix-signature", Secret::parse(secret).unwrap().sign("msg_1", now, body));
+    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
+    /// let Admission::Proceed(_delivery, claim) = receiver.admit(inbound).await else {
+    ///     unreachable!()
+    /// };
+    /// claim.settle(true).await.unwrap(); // done: the same delivery again is a duplicate
+    /// # });
+    /// ```
+    pub async fn settle(self, processed: bool) -> Result<(), Outcome> {
+        let end = HandlerEnd::Status(if processed { 200 } else { 500 });
+        match self.conclude(end).await {
+            Conclusion::Handler(_) => Ok(()),
+            Conclusion::Replace(outcome) => Err(outcome),
+        }
+    }
+
+    /// Marks done (`true`) or releases (`false`). `Err` only when a done
+    /// marker could not be written: the rejection to answer instead.
     #[allow(
         clippy::manual_async_fn,
         reason = "an async fn would copy `self` into a local and hold both"
     )]
-    pub fn settle(
+    pub(crate) fn record(
         mut self,
-        handler_succeeded: bool,
-    ) -> impl Future<Output = Result<(), Answer>> + Send + 'static {
+        succeeded: bool,
+    ) -> impl Future<Output = Result<(), Rejection>> + Send + 'static {
         // An `async move` over the claim itself, not an `async fn`: that would
         // copy `self` into a local and hold both for the whole call.
         async move {
-            let Some(owned) = &self.owned else {
+            let Some(held) = &self.held else {
                 return Ok(());
             };
-            let config = &*owned.config;
-            let outcome = if handler_succeeded {
-                mark_done(config, owned).await
+            let config = &*self.config;
+            let outcome = if succeeded {
+                mark_done(config, held).await
             } else {
-                release(config, &owned.key, owned.token).await;
+                release(config, &held.key, held.token).await;
                 Ok(())
             };
             // Settled: nothing is left for `Drop` to release.
-            drop(self.owned.take());
+            drop(self.held.take());
             outcome
         }
     }
@@ -153,7 +288,7 @@ impl Claim {
 /// processed. Every adapter settles by this rule, decided here once.
 ///
 /// ```
-/// use hookgate::handler_succeeded;
+/// use hookgate::adapter::handler_succeeded;
 /// assert!(handler_succeeded(200) && handler_succeeded(204) && handler_succeeded(299));
 /// assert!(!handler_succeeded(199) && !handler_succeeded(302) && !handler_succeeded(500));
 /// ```
@@ -162,14 +297,14 @@ pub const fn handler_succeeded(status: u16) -> bool {
 }
 
 /// Marks a claim done; on success forgets a finished known job.
-async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
+async fn mark_done(config: &SettleConfig, held: &Held) -> Result<(), Rejection> {
     match config
         .store
-        .complete(config.deadline, &owned.key, owned.token, config.done_ttl)
+        .complete(config.deadline, &held.key, held.token, config.done_ttl)
         .await
     {
         Ok(true) => {
-            if let Some(job) = &owned.forget_job {
+            if let Some(job) = &held.forget_job {
                 if let Err(e) = config.within(config.jobs().forget(job)).await {
                     // The registration expires by its TTL anyway.
                     tracing::warn!(error = %e, "hookgate: could not forget a finished job");
@@ -179,21 +314,19 @@ async fn mark_done(config: &SettleConfig, owned: &Owned) -> Result<(), Answer> {
         }
         Ok(false) => {
             tracing::warn!(
-                key = %owned.key,
+                key = %held.key,
                 "hookgate: claim expired before the handler finished; answering 503 so the sender retries"
             );
             Err(Rejection::ClaimLost {
                 retry_after: config.retry_after,
-            }
-            .to_answer())
+            })
         }
         Err(source) => {
-            tracing::warn!(error = %source, key = %owned.key, "hookgate: could not mark the delivery done");
+            tracing::warn!(error = %source, key = %held.key, "hookgate: could not mark the delivery done");
             Err(Rejection::StoreUnavailable {
                 retry_after: config.retry_after,
                 source,
-            }
-            .to_answer())
+            })
         }
     }
 }
@@ -207,18 +340,19 @@ async fn release(config: &SettleConfig, key: &str, token: ClaimToken) {
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        let Some(owned) = self.owned.take() else {
+        let Some(held) = self.held.take() else {
             return;
         };
-        tracing::debug!(key = %owned.key, "hookgate: claim dropped unsettled; releasing");
+        tracing::debug!(key = %held.key, "hookgate: claim dropped unsettled; releasing");
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
+                let config = Arc::clone(&self.config);
                 handle.spawn(async move {
-                    release(&owned.config, &owned.key, owned.token).await;
+                    release(&config, &held.key, held.token).await;
                 });
             }
             Err(_) => tracing::warn!(
-                key = %owned.key,
+                key = %held.key,
                 "hookgate: claim dropped outside a runtime; it expires with its in-flight TTL"
             ),
         }

@@ -34,7 +34,7 @@ impl Networks {
     /// Parses networks separated by commas or white space.
     ///
     /// ```
-    /// let nets = hookgate::Networks::parse("10.0.0.0/8, 192.0.2.7").unwrap();
+    /// let nets = hookgate::adapter::Networks::parse("10.0.0.0/8, 192.0.2.7").unwrap();
     /// assert!(nets.contains("10.1.2.3".parse().unwrap()));
     /// assert!(nets.contains("192.0.2.7".parse().unwrap()));
     /// assert!(!nets.contains("192.0.2.8".parse().unwrap()));

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// is compared with a sender's timestamp (wall time, which may be adjusted);
 /// [`monotonic`](Self::monotonic) times TTLs (it never goes back, so an
 /// adjusted wall clock cannot expire a claim early or keep it forever).
-/// The in-memory [`MemoryStore`](crate::MemoryStore) and
-/// [`MemoryJobRegistry`](crate::MemoryJobRegistry) expire entries by the
+/// The in-memory [`MemoryStore`](crate::store::MemoryStore) and
+/// [`MemoryJobRegistry`](crate::store::MemoryJobRegistry) expire entries by the
 /// monotonic reading of their clock; a receiver gives its clock to the default
 /// ones it makes. Redis expires its keys by its own clock.
 pub trait Clock: Send + Sync + 'static {

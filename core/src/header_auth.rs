@@ -7,7 +7,7 @@ use crate::rejection::Rejection;
 
 /// A header that must be present with an exact value (constant-time compare).
 #[derive(Clone, Debug)]
-pub struct RequiredHeader {
+pub(crate) struct RequiredHeader {
     name: String,
     value: Token,
 }
@@ -67,11 +67,6 @@ impl RequiredHeader {
             });
         }
         Self::new("authorization", basic_auth_value(user, password))
-    }
-
-    /// The header name, lower-case.
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     pub(crate) fn check(&self, headers: &dyn HeaderLookup) -> Result<(), Rejection> {

@@ -138,7 +138,7 @@ impl HeaderLookup for HeaderList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::HeaderList;
+    use crate::adapter::HeaderList;
 
     #[test]
     fn content_length_is_read_the_same_from_every_map() {

@@ -12,10 +12,10 @@ const SECRET_BYTES: usize = 24;
 /// A fresh random HMAC secret, `whsec_` + base64 of 24 random bytes.
 ///
 /// ```
-/// let text = hookgate::generate_secret();
+/// let text = hookgate::signing::generate_secret();
 /// assert!(text.starts_with("whsec_") && text.len() == 38);
 /// assert!(hookgate::Secret::parse(&text).is_ok());
-/// assert_ne!(text, hookgate::generate_secret());
+/// assert_ne!(text, hookgate::signing::generate_secret());
 /// ```
 pub fn generate_secret() -> String {
     let bytes: [u8; SECRET_BYTES] = rand::random();

@@ -44,15 +44,16 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../docs/redis.md")]
 pub struct RedisGuide;
 
+mod adapter_macros;
 mod admit;
 mod builder;
 mod claim;
 mod client_addr;
-mod clock;
+pub mod clock;
 mod deadline;
 mod delivery;
 mod diagnose;
-mod direct;
+pub mod direct;
 mod event;
 mod header_auth;
 mod headers;
@@ -62,6 +63,7 @@ mod key;
 mod keygen;
 mod memory_store;
 mod offload;
+mod outcome;
 mod peek;
 pub mod queue;
 mod readable_debug;
@@ -74,31 +76,63 @@ mod signed;
 mod store_handle;
 
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 
 pub use builder::{BuildError, ReceiverBuilder};
-pub use claim::{handler_succeeded, Claim, ClaimRenewer};
-pub use client_addr::{client_addr, InvalidNetwork, Networks};
-pub use clock::{Clock, FixedClock, SystemClock};
-pub use deadline::{with_handler_deadline, Deadline, DeadlineElapsed};
 pub use delivery::{Delivery, Mode};
-pub use diagnose::{diagnose, diagnose_text, Diagnosis, EntryProblem, Finding};
-pub use direct::{DirectPolicy, Token, DEFAULT_TOKEN_FIELD};
+pub use direct::DirectPolicy;
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
-pub use header_auth::{HeaderAuthError, RequiredHeader};
-pub use headers::{declared_length, HeaderList, HeaderLookup};
-pub use idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
-pub use jobs::{JobRegistry, MemoryJobRegistry};
-pub use keygen::generate_secret;
-pub use memory_store::MemoryStore;
-pub use offload::OFFLOAD_THRESHOLD;
-pub use receiver::{Admission, Inbound, Receiver};
-pub use rejection::{Answer, PayloadError, Rejection, JSON_CONTENT_TYPE};
-pub use secret::{KeyRing, PublicKey, Secret, SecretError, SigningKey, VerifyingKey};
-pub use signature::{
-    HeaderFamily, SignatureError, SignedHeaders, Tolerance, MAX_MESSAGE_ID_LEN,
-    MAX_SIGNATURE_ENTRIES, MAX_V1A_ATTEMPTS_PER_KEY,
-};
+pub use header_auth::HeaderAuthError;
+pub use idempotency::StoreError;
+pub use outcome::Outcome;
+pub use receiver::Receiver;
+pub use rejection::{Answer, PayloadError, Rejection};
+pub use secret::Secret;
+pub use signature::Tolerance;
+
+/// Signing and verifying: secrets and keys, the signature headers, and a
+/// diagnosis of why a signature does not verify.
+pub mod signing {
+    pub use crate::diagnose::{diagnose, diagnose_text, Diagnosis, EntryProblem, Finding};
+    pub use crate::keygen::generate_secret;
+    pub use crate::secret::{KeyRing, PublicKey, Secret, SecretError, SigningKey, VerifyingKey};
+    pub use crate::signature::{
+        HeaderFamily, SignatureError, SignedHeaders, Tolerance, MAX_MESSAGE_ID_LEN,
+        MAX_SIGNATURE_ENTRIES, MAX_V1A_ATTEMPTS_PER_KEY,
+    };
+}
+
+/// Deduplication stores and job registries: the traits a backend implements
+/// and the in-memory defaults (`hookgate::redis` has the Redis ones).
+pub mod store {
+    pub use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
+    pub use crate::jobs::{JobRegistry, MemoryJobRegistry};
+    pub use crate::memory_store::MemoryStore;
+}
+
+/// What a framework adapter uses: the request as the core takes it, the
+/// admission and its claim, how a handler's end is concluded, header access
+/// and client addresses. An app rarely needs these; a new adapter (or a
+/// server without a framework) does.
+pub mod adapter {
+    pub use crate::claim::{handler_succeeded, Claim, ClaimRenewer};
+    pub use crate::client_addr::{client_addr, InvalidNetwork, Networks};
+    pub use crate::deadline::{with_handler_deadline, Deadline, DeadlineElapsed};
+    pub use crate::headers::{declared_length, HeaderList, HeaderLookup};
+    pub use crate::offload::OFFLOAD_THRESHOLD;
+    pub use crate::outcome::{Conclusion, Handled, HandlerEnd, HandlerOutcome, Outcome};
+    pub use crate::receiver::{Admission, Inbound};
+    pub use crate::rejection::{Answer, JSON_CONTENT_TYPE};
+}
+
+/// What the adapter macros name; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use http::StatusCode;
+    pub use serde::de::DeserializeOwned;
+}

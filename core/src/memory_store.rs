@@ -120,7 +120,7 @@ impl MemoryStore {
 
     /// The same store, expiring its entries by `clock` (default: the
     /// [`SystemClock`]). A receiver's default store already uses the
-    /// receiver's clock; a test moves a [`FixedClock`](crate::FixedClock)
+    /// receiver's clock; a test moves a [`FixedClock`](crate::clock::FixedClock)
     /// instead of sleeping past a TTL.
     ///
     /// ```

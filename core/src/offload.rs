@@ -8,7 +8,7 @@
 //! another thread first. Smaller bodies, and every body on a current-thread
 //! runtime (actix-web's workers; `block_in_place` is not allowed there) or
 //! outside any runtime, are processed inline; the work is bounded anyway (see
-//! [`MAX_V1A_ATTEMPTS_PER_KEY`](crate::MAX_V1A_ATTEMPTS_PER_KEY)).
+//! [`MAX_V1A_ATTEMPTS_PER_KEY`](crate::signing::MAX_V1A_ATTEMPTS_PER_KEY)).
 
 use tokio::runtime::{Handle, RuntimeFlavor};
 

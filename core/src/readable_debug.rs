@@ -29,7 +29,9 @@ pub(crate) use readable_debug;
 
 #[cfg(test)]
 mod tests {
-    use crate::{BuildError, Receiver, SecretError, StoreError};
+    use crate::{BuildError, Receiver, StoreError};
+
+    use crate::signing::SecretError;
 
     #[test]
     fn a_bad_secret_prints_its_message_through_box_dyn_error() {

@@ -19,8 +19,9 @@ use crate::direct::DirectPolicy;
 use crate::header_auth::RequiredHeader;
 use crate::headers::HeaderLookup;
 use crate::idempotency::StoreError;
+use crate::outcome::Outcome;
 use crate::queue::QueueConfig;
-use crate::rejection::{Answer, Rejection};
+use crate::rejection::Rejection;
 use crate::signed::SignedMode;
 
 /// One inbound request as an adapter hands it to the core.
@@ -36,10 +37,12 @@ pub struct Inbound<'a> {
 /// The core's decision on one delivery.
 #[derive(Debug)]
 pub enum Admission {
-    /// Call the handler with the delivery, then [`Receiver::settle`] the claim.
+    /// Call the handler with the delivery, then conclude the claim
+    /// ([`Claim::run`] or [`Claim::conclude`]).
     Proceed(Delivery, Claim),
-    /// Answer at once; the handler is not called.
-    Respond(Answer),
+    /// Answer at once with the outcome (a refusal, a duplicate, queued, …);
+    /// the handler is not called.
+    Respond(Outcome),
 }
 
 pub(crate) enum ModeConfig {
@@ -52,7 +55,6 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settle: Arc<SettleConfig>,
     pub(crate) key_prefix: String,
-    pub(crate) handler_deadline: Duration,
     pub(crate) fail_open: bool,
     pub(crate) max_body: usize,
     pub(crate) trusted_proxies: Networks,
@@ -89,7 +91,7 @@ pub(crate) struct Inner {
 ///         let event: JobEvent = delivery.event().unwrap();
 ///         assert!(event.status.is_completed());
 ///         let ok = true; // the handler's outcome
-///         receiver.settle(claim, ok).await.unwrap();
+///         claim.settle(ok).await.unwrap();
 ///     }
 ///     Admission::Respond(answer) => panic!("refused: {answer:?}"),
 /// }
@@ -129,7 +131,7 @@ impl Receiver {
     /// How long a handler may run before its claim is released and the answer
     /// is 503.
     pub fn handler_deadline(&self) -> Duration {
-        self.inner.handler_deadline
+        self.inner.settle.handler_deadline
     }
 
     /// How a delivery is authenticated.
@@ -141,7 +143,7 @@ impl Receiver {
     }
 
     /// Refuses early when a declared `Content-Length` exceeds the limit.
-    pub fn check_content_length(&self, declared: Option<u64>) -> Result<(), Answer> {
+    pub fn check_content_length(&self, declared: Option<u64>) -> Result<(), Outcome> {
         self.check_content_length_at(declared, self.inner.max_body)
     }
 
@@ -166,7 +168,7 @@ impl Receiver {
         &self,
         declared: Option<u64>,
         limit: usize,
-    ) -> Result<(), Answer> {
+    ) -> Result<(), Outcome> {
         let limit = limit.min(self.inner.max_body);
         match declared {
             Some(len) if len > limit as u64 => Err(self.too_large_at(limit)),
@@ -174,42 +176,28 @@ impl Receiver {
         }
     }
 
-    /// The 413 answer for a body over the limit.
-    pub fn too_large(&self) -> Answer {
+    /// The 413 outcome for a body over the limit.
+    pub fn too_large(&self) -> Outcome {
         self.too_large_at(self.inner.max_body)
     }
 
-    /// The 413 answer for a body over `limit` bytes, a route's own limit
+    /// The 413 outcome for a body over `limit` bytes, a route's own limit
     /// (lowered to [`max_body_bytes`](Self::max_body_bytes) if larger).
-    pub fn too_large_at(&self, limit: usize) -> Answer {
-        Rejection::PayloadTooLarge {
+    pub fn too_large_at(&self, limit: usize) -> Outcome {
+        Outcome::Refused(Rejection::PayloadTooLarge {
             limit: limit.min(self.inner.max_body),
-        }
-        .to_answer()
+        })
     }
 
-    /// The 503 answer for a handler that ran past its deadline.
-    pub fn handler_timeout(&self) -> Answer {
-        tracing::warn!(
-            deadline = ?self.inner.handler_deadline,
-            "hookgate: handler ran past its deadline; claim released"
-        );
-        Rejection::HandlerTimeout {
-            retry_after: self.inner.settle.retry_after,
-        }
-        .to_answer()
-    }
-
-    /// The 503 answer (with this receiver's `Retry-After`) for a store failure
+    /// The 503 outcome (with this receiver's `Retry-After`) for a store failure
     /// outside admission, e.g. when [`register_job`](Self::register_job) fails.
     /// Logs the cause; the answer never contains it.
-    pub fn store_unavailable(&self, source: StoreError) -> Answer {
+    pub fn store_unavailable(&self, source: StoreError) -> Outcome {
         tracing::warn!(error = %source, "hookgate: store unavailable; answering 503");
-        Rejection::StoreUnavailable {
+        Outcome::Refused(Rejection::StoreUnavailable {
             retry_after: self.inner.settle.retry_after,
             source,
-        }
-        .to_answer()
+        })
     }
 
     /// Registers a job id as known (direct mode, known-jobs check), for the
@@ -251,14 +239,5 @@ impl Receiver {
                 rejection: Some(rejection),
             },
         }
-    }
-
-    /// Records the handler's outcome; see [`Claim::settle`].
-    pub fn settle(
-        &self,
-        claim: Claim,
-        handler_succeeded: bool,
-    ) -> impl Future<Output = Result<(), Answer>> + Send + 'static {
-        claim.settle(handler_succeeded)
     }
 }

@@ -315,7 +315,7 @@ impl VerifyingKey {
 /// and a signature from any of them is enough.
 ///
 /// ```
-/// let ring = hookgate::KeyRing::parse(
+/// let ring = hookgate::signing::KeyRing::parse(
 ///     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
 /// ).unwrap();
 /// assert_eq!(ring.len(), 2);

@@ -172,7 +172,7 @@ impl TestDelivery {
         self
     }
 
-    /// The signing time read from `clock` (e.g. the [`FixedClock`](crate::FixedClock)
+    /// The signing time read from `clock` (e.g. the [`FixedClock`](crate::clock::FixedClock)
     /// the receiver under test uses).
     pub fn at_clock(self, clock: &dyn Clock) -> Self {
         self.at(clock.now_unix())

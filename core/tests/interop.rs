@@ -4,7 +4,9 @@
 //! `vectors/python_secrets.json` was computed by the libraries themselves
 //! (`vectors/python_secrets.py` regenerates it).
 
-use hookgate::{KeyRing, Secret};
+use hookgate::Secret;
+
+use hookgate::signing::KeyRing;
 use serde_json::Value;
 
 fn vectors() -> Value {
@@ -100,7 +102,9 @@ fn the_issue_17_secret_is_the_same_key_as_its_canonical_spelling() {
 mod common;
 
 use common::*;
-use hookgate::{DirectPolicy, HeaderList, JobEvent, Receiver, StatusKind};
+use hookgate::{DirectPolicy, JobEvent, Receiver, StatusKind};
+
+use hookgate::adapter::HeaderList;
 
 #[test]
 fn reducto_statuses_and_portal_event_names_are_classified() {

@@ -4,9 +4,13 @@
 mod common;
 
 use bytes::Bytes;
-use hookgate::{
-    Admission, DirectPolicy, FixedClock, HeaderList, Inbound, KeyRing, Receiver, Secret,
-};
+use hookgate::{DirectPolicy, Receiver, Secret};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
+
+use hookgate::clock::FixedClock;
+
+use hookgate::signing::KeyRing;
 use proptest::prelude::*;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -98,7 +102,7 @@ proptest! {
                     let a = r.admit(Inbound { headers: &h, body: Bytes::copy_from_slice(b), peer }).await;
                     match a {
                         Admission::Respond(a) => {
-                            let v: serde_json::Value = serde_json::from_slice(a.body()).unwrap();
+                            let v: serde_json::Value = serde_json::from_slice(a.to_answer().body()).unwrap();
                             assert!(v.get("code").is_some() || v.get("duplicate").is_some());
                         }
                         Admission::Proceed(d, c) => {

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hookgate::queue::{Backoff, QueueConfig, Queued, Workers};
-use hookgate::{Admission, Answer, HeaderList, Inbound, JobEvent, Receiver, Secret};
+use hookgate::{Answer, JobEvent, Receiver, Secret};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
 
 /// The secret every test receiver and sender uses.
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -51,7 +53,7 @@ pub async fn send_raw(receiver: &Receiver, headers: &HeaderList, body: Vec<u8>) 
         })
         .await
     {
-        Admission::Respond(answer) => answer,
+        Admission::Respond(outcome) => outcome.to_answer(),
         Admission::Proceed(delivery, _) => {
             panic!("queue mode must never hand the request a delivery: {delivery:?}")
         }

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use hookgate::{
-    Admission, BuildError, DirectPolicy, FixedClock, HeaderList, JobEvent, MemoryStore, Mode,
-    Receiver, StoreError,
-};
+use hookgate::{BuildError, DirectPolicy, JobEvent, Mode, Receiver, StoreError};
+
+use hookgate::adapter::{Admission, HeaderList};
+
+use hookgate::clock::FixedClock;
+
+use hookgate::store::MemoryStore;
 
 fn signed_receiver() -> Receiver {
     Receiver::builder()
@@ -30,7 +33,7 @@ async fn handler_gets_the_verified_buffer_itself() {
     let h = signed("msg_1", NOW, BODY);
     let body = bytes::Bytes::from_static(BODY);
     let a = r
-        .admit(hookgate::Inbound {
+        .admit(hookgate::adapter::Inbound {
             headers: &h,
             body: body.clone(),
             peer: None,
@@ -79,9 +82,9 @@ async fn two_phase_claim_lifecycle() {
     assert_eq!(code(&busy), "in_flight");
 
     // Handler failed: released; the retry is processed.
-    r.settle(first, false).await.unwrap();
+    first.settle(false).await.unwrap();
     let (_, second) = proceed(admit(&r, &h, BODY, None).await);
-    r.settle(second, true).await.unwrap();
+    second.settle(true).await.unwrap();
 
     let dup = respond(admit(&r, &h, BODY, None).await);
     assert_eq!(dup.status(), 200);
@@ -116,19 +119,19 @@ async fn dropped_claim_releases_itself() {
 struct HangingComplete(MemoryStore);
 
 #[async_trait::async_trait]
-impl hookgate::IdempotencyStore for HangingComplete {
+impl hookgate::store::IdempotencyStore for HangingComplete {
     async fn claim(
         &self,
         key: &str,
-        token: hookgate::ClaimToken,
+        token: hookgate::store::ClaimToken,
         ttl: Duration,
-    ) -> Result<hookgate::ClaimOutcome, StoreError> {
+    ) -> Result<hookgate::store::ClaimOutcome, StoreError> {
         self.0.claim(key, token, ttl).await
     }
     async fn complete(
         &self,
         _key: &str,
-        _token: hookgate::ClaimToken,
+        _token: hookgate::store::ClaimToken,
         _ttl: Duration,
     ) -> Result<bool, StoreError> {
         std::future::pending().await
@@ -136,12 +139,16 @@ impl hookgate::IdempotencyStore for HangingComplete {
     async fn renew(
         &self,
         key: &str,
-        token: hookgate::ClaimToken,
+        token: hookgate::store::ClaimToken,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         self.0.renew(key, token, ttl).await
     }
-    async fn release(&self, key: &str, token: hookgate::ClaimToken) -> Result<bool, StoreError> {
+    async fn release(
+        &self,
+        key: &str,
+        token: hookgate::store::ClaimToken,
+    ) -> Result<bool, StoreError> {
         self.0.release(key, token).await
     }
 }
@@ -212,7 +219,7 @@ async fn expired_claim_cannot_be_marked_done_answers_503() {
     let (_, claim) = proceed(admit(&r, &h, BODY, None).await);
     clock.advance(31); // past the in-flight TTL
 
-    let a = claim.settle(true).await.unwrap_err();
+    let a = claim.settle(true).await.unwrap_err().to_answer();
     assert_eq!(a.status(), 503);
     assert_eq!(code(&a), "claim_lost");
     assert!(a.retry_after().is_some());
@@ -277,19 +284,19 @@ async fn settle_when_store_fails_answers_503_not_2xx() {
         broken: std::sync::atomic::AtomicBool,
     }
     #[async_trait::async_trait]
-    impl hookgate::IdempotencyStore for FlakyStore {
+    impl hookgate::store::IdempotencyStore for FlakyStore {
         async fn claim(
             &self,
             k: &str,
-            t: hookgate::ClaimToken,
+            t: hookgate::store::ClaimToken,
             d: Duration,
-        ) -> Result<hookgate::ClaimOutcome, StoreError> {
+        ) -> Result<hookgate::store::ClaimOutcome, StoreError> {
             self.inner.claim(k, t, d).await
         }
         async fn complete(
             &self,
             k: &str,
-            t: hookgate::ClaimToken,
+            t: hookgate::store::ClaimToken,
             d: Duration,
         ) -> Result<bool, StoreError> {
             if self.broken.load(Ordering::SeqCst) {
@@ -300,12 +307,16 @@ async fn settle_when_store_fails_answers_503_not_2xx() {
         async fn renew(
             &self,
             k: &str,
-            t: hookgate::ClaimToken,
+            t: hookgate::store::ClaimToken,
             d: Duration,
         ) -> Result<bool, StoreError> {
             self.inner.renew(k, t, d).await
         }
-        async fn release(&self, k: &str, t: hookgate::ClaimToken) -> Result<bool, StoreError> {
+        async fn release(
+            &self,
+            k: &str,
+            t: hookgate::store::ClaimToken,
+        ) -> Result<bool, StoreError> {
             self.inner.release(k, t).await
         }
     }
@@ -321,7 +332,7 @@ async fn settle_when_store_fails_answers_503_not_2xx() {
         .unwrap();
     let (_, claim) = proceed(admit(&r, &signed("m", NOW, BODY), BODY, None).await);
     store.broken.store(true, Ordering::SeqCst);
-    let a = claim.settle(true).await.unwrap_err();
+    let a = claim.settle(true).await.unwrap_err().to_answer();
     assert_eq!(a.status(), 503);
     assert_eq!(code(&a), "store_unavailable");
 }
@@ -410,7 +421,7 @@ async fn rotation_any_key_matches_and_webhook_headers_work() {
     let (d, c) = proceed(admit(&r, &h, BODY, None).await);
     assert_eq!(
         d.header_family(),
-        Some(hookgate::HeaderFamily::StandardWebhooks)
+        Some(hookgate::signing::HeaderFamily::StandardWebhooks)
     );
     c.settle(true).await.unwrap();
 }
@@ -597,7 +608,7 @@ async fn a_known_job_expires_by_the_receivers_clock() {
 async fn direct_registry_failure_is_503() {
     struct DownRegistry;
     #[async_trait::async_trait]
-    impl hookgate::JobRegistry for DownRegistry {
+    impl hookgate::store::JobRegistry for DownRegistry {
         async fn register(&self, _: &str, _: Duration) -> Result<(), StoreError> {
             Err(StoreError::Backend("down".into()))
         }
@@ -718,7 +729,7 @@ struct CountingHeaders {
     lookups: std::cell::RefCell<usize>,
 }
 
-impl hookgate::HeaderLookup for CountingHeaders {
+impl hookgate::adapter::HeaderLookup for CountingHeaders {
     fn first(&self, name: &str) -> Option<&[u8]> {
         *self.lookups.borrow_mut() += 1;
         self.inner.first(name)
@@ -744,7 +755,7 @@ async fn headers_need_not_be_sync_and_the_admit_future_stays_send() {
         inner: signed("msg_not_sync", NOW, BODY),
         lookups: std::cell::RefCell::new(0),
     };
-    let future = assert_send(r.admit(hookgate::Inbound {
+    let future = assert_send(r.admit(hookgate::adapter::Inbound {
         headers: &headers,
         body: bytes::Bytes::from_static(BODY),
         peer: None,

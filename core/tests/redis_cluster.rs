@@ -9,7 +9,11 @@ mod support;
 use std::time::Duration;
 
 use hookgate::redis::{connect_cluster, ClusterConnection, RedisJobRegistry, RedisStore};
-use hookgate::{Admission, ClaimOutcome, ClaimToken, IdempotencyStore, JobRegistry, Receiver};
+use hookgate::Receiver;
+
+use hookgate::adapter::Admission;
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, JobRegistry};
 use support::{admit, raw_command, redis_binaries, unique_prefix, RedisCluster, SECRET};
 
 const IN_FLIGHT: Duration = Duration::from_secs(30);
@@ -155,11 +159,13 @@ async fn claims_done_and_release_work_on_a_three_master_cluster() {
         let Admission::Respond(busy) = admit(&b, &id).await else {
             panic!("{id}: in flight on A, it must not proceed on B");
         };
+        let busy = busy.to_answer();
         assert_eq!(busy.status(), 409);
-        a.settle(claim, true).await.expect("done");
+        claim.settle(true).await.expect("done");
         let Admission::Respond(dup) = admit(&b, &id).await else {
             panic!("{id}: done on A, it must not proceed on B");
         };
+        let dup = dup.to_answer();
         assert_eq!(dup.status(), 200);
     }
 }

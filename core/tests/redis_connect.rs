@@ -10,7 +10,11 @@ mod support;
 use std::time::Duration;
 
 use hookgate::redis::{connect, RedisJobRegistry, RedisStore};
-use hookgate::{Admission, ClaimOutcome, ClaimToken, IdempotencyStore, JobRegistry, Receiver};
+use hookgate::Receiver;
+
+use hookgate::adapter::Admission;
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, JobRegistry};
 use support::{admit, code, raw_command, redis_binaries, RedisServer, SECRET};
 
 const IN_FLIGHT: Duration = Duration::from_secs(30);
@@ -89,7 +93,8 @@ async fn a_user_refused_writes_gets_503_never_a_duplicate() {
         .expect("receiver");
     for _ in 0..2 {
         match admit(&receiver, "msg_refused").await {
-            Admission::Respond(answer) => {
+            Admission::Respond(outcome) => {
+                let answer = outcome.to_answer();
                 assert_eq!(answer.status(), 503, "{answer:?}");
                 assert_eq!(code(&answer), "store_unavailable");
                 assert!(answer.retry_after().is_some());

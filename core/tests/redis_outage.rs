@@ -11,7 +11,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use hookgate::redis::{connect, connect_lazy, RedisStore};
-use hookgate::{Admission, Answer, Receiver};
+use hookgate::{Answer, Receiver};
+
+use hookgate::adapter::Admission;
 use support::{admit, code, redis_binaries, RedisServer, SECRET};
 
 /// The receiver's per-call store deadline in these tests.
@@ -43,7 +45,7 @@ async fn admit_while_down(receiver: &Receiver, id: &str) -> Duration {
     let admission = admit(receiver, id).await;
     let elapsed = started.elapsed();
     match admission {
-        Admission::Respond(answer) => assert_unavailable(&answer, id),
+        Admission::Respond(outcome) => assert_unavailable(&outcome.to_answer(), id),
         Admission::Proceed(..) => panic!("{id}: proceeded while Redis is down"),
     }
     assert!(
@@ -59,13 +61,14 @@ async fn wait_until_admitted(receiver: &Receiver, id: &str) -> Duration {
     loop {
         match admit(receiver, id).await {
             Admission::Proceed(_, claim) => {
-                receiver
-                    .settle(claim, true)
+                claim
+                    .settle(true)
                     .await
                     .expect("done marker written after the restart");
                 return started.elapsed();
             }
             Admission::Respond(answer) => {
+                let answer = answer.to_answer();
                 // Until Redis is back, only "unavailable" is acceptable.
                 assert_unavailable(&answer, id);
             }
@@ -91,10 +94,11 @@ async fn redis_killed_means_503_within_the_deadline_and_restart_recovers() {
     let Admission::Proceed(_, claim) = admit(&receiver, "msg_before").await else {
         panic!("a fresh delivery must proceed");
     };
-    receiver.settle(claim, true).await.expect("done");
+    claim.settle(true).await.expect("done");
     let Admission::Respond(dup) = admit(&receiver, "msg_before").await else {
         panic!("a duplicate must not proceed");
     };
+    let dup = dup.to_answer();
     assert_eq!(dup.status(), 200);
 
     // A delivery is in its handler when Redis dies.
@@ -105,9 +109,11 @@ async fn redis_killed_means_503_within_the_deadline_and_restart_recovers() {
 
     // Its done marker cannot be written: 503 instead of the handler's 2xx.
     let started = Instant::now();
-    let settled = receiver.settle(running, true).await;
+    let settled = running.settle(true).await;
     let elapsed = started.elapsed();
-    let answer = settled.expect_err("settling without Redis cannot succeed");
+    let answer = settled
+        .expect_err("settling without Redis cannot succeed")
+        .to_answer();
     assert_unavailable(&answer, "settle");
     assert!(elapsed < DEADLINE + MARGIN, "settle took {elapsed:?}");
 
@@ -138,6 +144,7 @@ async fn redis_killed_means_503_within_the_deadline_and_restart_recovers() {
     let Admission::Respond(dup) = admit(&receiver, "msg_after").await else {
         panic!("a duplicate after recovery must not proceed");
     };
+    let dup = dup.to_answer();
     assert_eq!(dup.status(), 200);
     assert_eq!(code(&dup), "received");
 
@@ -159,7 +166,7 @@ async fn a_hung_redis_is_cut_off_by_the_deadline() {
     let Admission::Proceed(_, claim) = admit(&receiver, "msg_hung_before").await else {
         panic!("a fresh delivery must proceed");
     };
-    receiver.settle(claim, true).await.expect("done");
+    claim.settle(true).await.expect("done");
 
     // Frozen: the socket stays open, nothing answers. Only the deadline
     // (or the connection's response time-out) can end each call.
@@ -177,6 +184,7 @@ async fn a_hung_redis_is_cut_off_by_the_deadline() {
     let Admission::Respond(dup) = admit(&receiver, "msg_hung_before").await else {
         panic!("the done marker written before the freeze must still count");
     };
+    let dup = dup.to_answer();
     assert_eq!(dup.status(), 200);
 }
 

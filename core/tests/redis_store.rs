@@ -9,10 +9,11 @@ mod support;
 use std::time::Duration;
 
 use hookgate::redis::{ConnectionManager, RedisJobRegistry, RedisStore};
-use hookgate::{
-    Admission, ClaimOutcome, ClaimToken, DirectPolicy, IdempotencyStore, Inbound, JobRegistry,
-    Receiver,
-};
+use hookgate::{DirectPolicy, Receiver};
+
+use hookgate::adapter::{Admission, Inbound};
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, JobRegistry};
 use support::{admit, code, shared_redis, unique_prefix, SECRET};
 
 const IN_FLIGHT: Duration = Duration::from_secs(30);
@@ -337,15 +338,17 @@ async fn two_receivers_sharing_redis_see_each_others_deliveries() {
     let Admission::Respond(answer) = admit(&b, "msg_shared").await else {
         panic!("a delivery in flight on A must not proceed on B");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 409);
     assert_eq!(code(&answer), "in_flight");
     assert!(answer.retry_after().is_some());
 
     // A's handler succeeds: B now answers 200 duplicate, without the handler.
-    a.settle(claim, true).await.expect("done marker written");
+    claim.settle(true).await.expect("done marker written");
     let Admission::Respond(answer) = admit(&b, "msg_shared").await else {
         panic!("a processed delivery must not proceed again");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 200);
     assert_eq!(
         answer.body().as_ref(),
@@ -355,13 +358,14 @@ async fn two_receivers_sharing_redis_see_each_others_deliveries() {
     let Admission::Respond(answer) = admit(&a, "msg_shared").await else {
         panic!("a processed delivery must not proceed again on A either");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 200);
 
     // A's handler fails: the claim is released and B processes the retry.
     let Admission::Proceed(_, claim) = admit(&a, "msg_failing").await else {
         panic!("a new delivery must proceed");
     };
-    a.settle(claim, false).await.expect("release");
+    claim.settle(false).await.expect("release");
     let Admission::Proceed(_, claim) = admit(&b, "msg_failing").await else {
         panic!("the retry of a failed delivery must proceed on B");
     };
@@ -371,7 +375,7 @@ async fn two_receivers_sharing_redis_see_each_others_deliveries() {
     for _ in 0..100 {
         match admit(&a, "msg_failing").await {
             Admission::Proceed(_, claim) => {
-                b.settle(claim, true).await.expect("done");
+                claim.settle(true).await.expect("done");
                 proceeded = true;
                 break;
             }
@@ -403,7 +407,7 @@ async fn direct_mode_known_jobs_live_in_redis() {
         let r = r.clone();
         async move {
             r.admit(Inbound {
-                headers: &hookgate::HeaderList::new(),
+                headers: &hookgate::adapter::HeaderList::new(),
                 body: body.into_bytes().into(),
                 peer: None,
             })
@@ -413,6 +417,7 @@ async fn direct_mode_known_jobs_live_in_redis() {
     let Admission::Respond(answer) = deliver(&b, "Completed").await else {
         panic!("an unknown job must be refused");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 404);
 
     // Registered through A, known to B.
@@ -420,7 +425,7 @@ async fn direct_mode_known_jobs_live_in_redis() {
     let Admission::Proceed(_, claim) = deliver(&b, "Completed").await else {
         panic!("a job registered on another replica must be known");
     };
-    b.settle(claim, true).await.expect("done");
+    claim.settle(true).await.expect("done");
     // The final status was processed: the job is forgotten everywhere, and
     // its completion is remembered as done.
     let jobs = RedisJobRegistry::new(conn.clone()).with_prefix(format!("{prefix}job:"));
@@ -429,11 +434,13 @@ async fn direct_mode_known_jobs_live_in_redis() {
     let Admission::Respond(answer) = deliver(&a, "Completed").await else {
         panic!("a retry of a processed delivery must not proceed");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 200);
     // …while a new event for the forgotten job is refused.
     let Admission::Respond(answer) = deliver(&a, "Failed").await else {
         panic!("a forgotten job's new delivery must not proceed");
     };
+    let answer = answer.to_answer();
     assert_eq!(answer.status(), 404);
 }
 

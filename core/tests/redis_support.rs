@@ -16,7 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hookgate::redis::{connect, ConnectionManager};
-use hookgate::{Admission, Answer, HeaderList, Inbound, Receiver, Secret};
+use hookgate::{Answer, Receiver, Secret};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
 
 /// The shared server when `REDIS_URL` is unset.
 pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379/";

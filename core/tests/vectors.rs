@@ -5,10 +5,13 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hookgate::{
-    Admission, FixedClock, HeaderFamily, HeaderList, Inbound, KeyRing, PublicKey, Receiver, Secret,
-    SecretError, SigningKey,
-};
+use hookgate::{Receiver, Secret};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
+
+use hookgate::clock::FixedClock;
+
+use hookgate::signing::{HeaderFamily, KeyRing, PublicKey, SecretError, SigningKey};
 use hookgate_vectors::{SignedVector, Vectors};
 use serde_json::Value;
 
@@ -121,6 +124,7 @@ async fn rejected_signatures_are_refused_with_401() {
         let h = headers(HeaderFamily::Svix, &id, ts, sig);
         match admit(&receiver, &h, &body).await {
             Admission::Respond(a) => {
+                let a = a.to_answer();
                 assert_eq!(a.status(), 401, "{sig}");
                 let j: Value = serde_json::from_slice(a.body()).unwrap();
                 assert_eq!(j["code"], "invalid_signature", "{sig}");
@@ -162,6 +166,7 @@ async fn rejected_timestamps() {
         let h = headers(HeaderFamily::Svix, &id, ts, &sig);
         match admit(&receiver, &h, &body).await {
             Admission::Respond(a) => {
+                let a = a.to_answer();
                 assert_eq!(a.status(), 401);
                 let j: Value = serde_json::from_slice(a.body()).unwrap();
                 assert_eq!(j["code"], code);
@@ -179,6 +184,7 @@ async fn rejected_timestamps() {
             .with("svix-signature", sig);
         match admit(&receiver, &h, &body).await {
             Admission::Respond(a) => {
+                let a = a.to_answer();
                 assert_eq!(a.status(), 401, "{bad}");
                 let j: Value = serde_json::from_slice(a.body()).unwrap();
                 assert_eq!(j["code"], "invalid_timestamp", "{bad}");

@@ -55,7 +55,7 @@ pub type Reply = Result<(u16, Vec<u8>), Answer>;
 fn failed(receiver: &Receiver, e: QueueError) -> Answer {
     match e {
         QueueError::NotQueueMode => not_queue_mode(),
-        e => receiver.queue_unavailable(e),
+        e => receiver.queue_unavailable(e).to_answer(),
     }
 }
 

@@ -18,10 +18,11 @@
 use std::net::IpAddr;
 
 use arbitrary::Arbitrary;
-use hookgate::{
-    client_addr, Admission, DirectPolicy, FixedClock, HeaderList, HeaderLookup, Inbound, Mode,
-    Networks, Receiver, Secret, Tolerance,
-};
+use hookgate::{DirectPolicy, Mode, Receiver, Secret, Tolerance};
+
+use hookgate::adapter::{client_addr, Admission, HeaderList, HeaderLookup, Inbound, Networks};
+
+use hookgate::clock::FixedClock;
 use hookgate_fuzz::{
     block_on, check_answer, family, is_signature_header, key_ring, mentions, signing_key,
     visible_id, without_token_field, ByteChange, ED_SEED, NOW, SECRET, TOKEN, TOKEN_FIELD,
@@ -68,7 +69,7 @@ fn build_receiver(direct: bool, allow_list: bool) -> Receiver {
         builder.direct(DirectPolicy::new().token(TOKEN).token_field(TOKEN_FIELD))
     } else {
         let mut b = builder.secret(SECRET);
-        b = b.key(hookgate::VerifyingKey::Ed25519(
+        b = b.key(hookgate::signing::VerifyingKey::Ed25519(
             signing_key(&ED_SEED).public_key(),
         ));
         b
@@ -197,7 +198,7 @@ fn admit_once(
                     }
                 }
             }
-            block_on(receiver.settle(claim, settle)).expect("the memory store settles");
+            block_on(claim.settle(settle)).expect("the memory store settles");
             (200, true)
         }
     }

@@ -13,7 +13,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use arbitrary::Arbitrary;
-use hookgate::{client_addr, HeaderList, Networks};
+use hookgate::adapter::{client_addr, HeaderList, Networks};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]

@@ -11,7 +11,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use hookgate::{Admission, DirectPolicy, HeaderList, Inbound, JobEvent, Receiver};
+use hookgate::{DirectPolicy, JobEvent, Receiver};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
 use hookgate_fuzz::{block_on, check_answer, mentions, without_token_field, TOKEN, TOKEN_FIELD};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -253,7 +255,7 @@ fuzz_target!(|input: Input| {
                     );
                 }
             }
-            block_on(receiver.settle(claim, true)).expect("the memory store settles");
+            block_on(claim.settle(true)).expect("the memory store settles");
         }
     }
 });

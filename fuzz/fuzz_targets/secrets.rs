@@ -14,7 +14,9 @@
 use arbitrary::Arbitrary;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine as _;
-use hookgate::{KeyRing, PublicKey, Secret, SecretError, SigningKey, VerifyingKey};
+use hookgate::{Secret};
+
+use hookgate::signing::{KeyRing, PublicKey, SecretError, SigningKey, VerifyingKey};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]

@@ -15,9 +15,11 @@
 use arbitrary::Arbitrary;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
-use hookgate::{
-    HeaderList, KeyRing, Secret, SignatureError, SignedHeaders, Tolerance, VerifyingKey,
-};
+use hookgate::{Secret, Tolerance};
+
+use hookgate::adapter::HeaderList;
+
+use hookgate::signing::{KeyRing, SignatureError, SignedHeaders, VerifyingKey};
 use hookgate_fuzz::{family, key_ring, signed_headers, signing_key, visible_id, ByteChange};
 use libfuzzer_sys::fuzz_target;
 
@@ -98,7 +100,7 @@ fn parse(headers: Vec<(String, Vec<u8>)>, body: &[u8], now: i64, past: u64, futu
     match SignedHeaders::read(&list) {
         Ok(signed) => {
             let id = signed.id.as_bytes();
-            assert!(!id.is_empty() && id.len() <= hookgate::MAX_MESSAGE_ID_LEN);
+            assert!(!id.is_empty() && id.len() <= hookgate::signing::MAX_MESSAGE_ID_LEN);
             assert!(
                 id.iter().all(|b| (0x21..=0x7e).contains(b)),
                 "{:?}",
@@ -121,8 +123,8 @@ fn parse(headers: Vec<(String, Vec<u8>)>, body: &[u8], now: i64, past: u64, futu
             assert_eq!(first(t), Some(ts.as_bytes()));
             assert_eq!(first(s), Some(signed.signature));
             let other = match signed.family {
-                hookgate::HeaderFamily::Svix => hookgate::HeaderFamily::StandardWebhooks,
-                hookgate::HeaderFamily::StandardWebhooks => hookgate::HeaderFamily::Svix,
+                hookgate::signing::HeaderFamily::Svix => hookgate::signing::HeaderFamily::StandardWebhooks,
+                hookgate::signing::HeaderFamily::StandardWebhooks => hookgate::signing::HeaderFamily::Svix,
             };
             assert!(other.names().iter().all(|n| first(n).is_none()));
 

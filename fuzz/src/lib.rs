@@ -6,7 +6,11 @@ use std::future::Future;
 
 use arbitrary::Arbitrary;
 use base64::Engine as _;
-use hookgate::{Answer, HeaderFamily, HeaderList, KeyRing, Secret, SigningKey, VerifyingKey};
+use hookgate::{Answer, Secret};
+
+use hookgate::adapter::HeaderList;
+
+use hookgate::signing::{HeaderFamily, KeyRing, SigningKey, VerifyingKey};
 
 /// The instant every fuzzed receiver's clock shows (Unix seconds).
 pub const NOW: i64 = 1_700_000_000;
@@ -59,7 +63,7 @@ pub fn key_ring() -> KeyRing {
 pub fn visible_id(raw: &[u8]) -> String {
     let id: String = raw
         .iter()
-        .take(hookgate::MAX_MESSAGE_ID_LEN)
+        .take(hookgate::signing::MAX_MESSAGE_ID_LEN)
         .map(|b| char::from(0x21 + b % 94))
         .collect();
     if id.is_empty() {

@@ -12,10 +12,15 @@
 
 use std::time::Duration;
 
-use hookgate::{
-    ClaimOutcome, ClaimToken, Clock, HeaderLookup, IdempotencyStore, KeyRing, MemoryStore,
-    SystemClock, Tolerance,
-};
+use hookgate::Tolerance;
+
+use hookgate::adapter::HeaderLookup;
+
+use hookgate::clock::{Clock, SystemClock};
+
+use hookgate::signing::KeyRing;
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
 
 use crate::{bench_secret, parse};
 

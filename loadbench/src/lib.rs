@@ -40,8 +40,8 @@ pub fn bench_secret() -> hookgate::Secret {
 /// The headers of a delivery of `body` with message id `id`, signed now with
 /// the bench secret as a Svix sender signs.
 pub fn signed_headers(id: &str, body: &[u8]) -> [(&'static str, String); 5] {
-    use hookgate::Clock;
-    let now = hookgate::SystemClock.now_unix();
+    use hookgate::clock::Clock;
+    let now = hookgate::clock::SystemClock.now_unix();
     [
         ("svix-id", id.to_owned()),
         ("svix-timestamp", now.to_string()),

@@ -2,7 +2,9 @@
 //! `WebhookFairing`, or the [`Floor`] inline. The loopback `bench-server` and
 //! the instruction counts of `route-loop` both build it from here.
 
-use hookgate::{HeaderLookup, JobEvent, Receiver};
+use hookgate::{JobEvent, Receiver};
+
+use hookgate::adapter::HeaderLookup;
 use hookgate_rocket::{with_deadline, Webhook, WebhookFairing};
 use rocket::data::{Data, ToByteUnit};
 use rocket::http::{HeaderMap, Status};

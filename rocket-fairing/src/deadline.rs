@@ -9,7 +9,6 @@
 //! the tower and actix adapters do), the claim is released, and the answer is
 //! `503 {"code": "handler_timeout"}` with `Retry-After`.
 
-use hookgate::Receiver;
 use rocket::data::Data;
 use rocket::route::{self, Handler, Route};
 use rocket::Request;
@@ -77,25 +76,21 @@ impl Handler for Deadline {
             // Boxed: the rare path would otherwise size every request's
             // future (boxed per request by Rocket) past the allocator's
             // small-size classes.
-            () = deadline => Box::pin(time_out(stash, receiver)).await,
+            () = deadline => Box::pin(time_out(stash)).await,
         }
     }
 }
 
 /// The route was cancelled (its future is dropped once `select!` returns):
 /// release the claim and have the fairing answer `503 handler_timeout`.
-async fn time_out<'r>(stash: &Stash, receiver: &Receiver) -> route::Outcome<'r> {
-    if let Some(Decision::Admitted { claim, renewal }) = stash.take() {
-        drop(renewal);
-        if let Err(answer) = claim.settle(false).await {
-            tracing::warn!(
-                status = answer.status().as_u16(),
-                "hookgate: releasing a timed-out claim failed"
-            );
-        }
-    }
-    let answer = receiver.handler_timeout();
-    let status = crate::answer::status_of(&answer);
-    stash.put(Decision::Refused(answer));
+async fn time_out<'r>(stash: &Stash) -> route::Outcome<'r> {
+    let Some(Decision::Admitted { claim, renewal }) = stash.take() else {
+        // Not admitted: nothing ran past a deadline.
+        return route::Outcome::Error(rocket::http::Status::InternalServerError);
+    };
+    drop(renewal);
+    let outcome = claim.timed_out().await;
+    let status = crate::responder::status_of(&outcome);
+    stash.put(Decision::Refused(outcome));
     route::Outcome::Error(status)
 }

@@ -2,12 +2,15 @@
 //! `on_response` settles each admitted delivery's claim from the route's final
 //! status and writes the answers the [`Webhook`](crate::Webhook) guard decided.
 
+use std::sync::Arc;
+
+use hookgate::adapter::{Conclusion, HandlerEnd};
 use hookgate::Receiver;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Request, Response, Rocket};
 
-use crate::answer;
 use crate::limit;
+use crate::responder::{self, JsonResponder, Responder};
 use crate::stash::{Decision, Stash};
 
 /// The receiver as the fairing installed it: what the guard looks for.
@@ -31,10 +34,15 @@ pub(crate) const NOT_ATTACHED: &str = "hookgate: a `Webhook` data guard is mount
 ///   route (refusals as `{"error", "code"}` JSON, `200 {"received": true,
 ///   "duplicate": true}` for a processed duplicate, `Retry-After` on 409 and
 ///   503), and settles the claim of an admitted delivery from the route's
-///   final status: 2xx marks it done; anything else (an error status, a failed
-///   responder, a panic, which Rocket turns into 500) releases it so the
-///   sender's retry is processed. When the done marker cannot be written, the
-///   route's answer is replaced by a `503` so the sender retries.
+///   final status, by the core's one rule
+///   ([`Claim::conclude`](hookgate::adapter::Claim::conclude)): 2xx marks it
+///   done; anything else (an error status, a failed responder, a panic, which
+///   Rocket turns into 500) releases it so the sender's retry is processed.
+///   When the done marker cannot be written, the route's answer is replaced
+///   by a `503` so the sender retries.
+/// * Everything hookgate answers itself goes through the fairing's
+///   [`Responder`] (default: the core's JSON) with its typed
+///   [`Outcome`](hookgate::Outcome).
 ///
 /// ```
 /// use hookgate_rocket::{Receiver, WebhookFairing};
@@ -46,15 +54,35 @@ pub(crate) const NOT_ATTACHED: &str = "hookgate: a `Webhook` data guard is mount
 /// let rocket = rocket::build().attach(WebhookFairing::new(receiver));
 /// # drop(rocket);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookFairing {
     receiver: Receiver,
+    responder: Arc<dyn Responder>,
+}
+
+impl std::fmt::Debug for WebhookFairing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookFairing")
+            .field("receiver", &self.receiver)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookFairing {
-    /// A fairing guarding routes with `receiver`.
+    /// A fairing guarding routes with `receiver`, answering with the core's
+    /// JSON.
     pub fn new(receiver: Receiver) -> Self {
-        Self { receiver }
+        Self {
+            receiver,
+            responder: Arc::new(JsonResponder),
+        }
+    }
+
+    /// Answers with `responder` instead of the core's JSON (refusals,
+    /// duplicates, queued deliveries, 503s).
+    pub fn responder(mut self, responder: impl Responder) -> Self {
+        self.responder = Arc::new(responder);
+        self
     }
 
     /// The receiver this fairing installs.
@@ -93,19 +121,19 @@ impl Fairing for WebhookFairing {
             return;
         };
         match decision {
-            Decision::Refused(refusal) => {
+            Decision::Refused(outcome) => {
                 // A catcher answered the failed guard: give it the core's body.
                 // A route that took `Option<Webhook>` / `Result<Webhook, _>`
                 // and answered otherwise keeps its own answer.
-                if response.status() == answer::status_of(&refusal) {
-                    answer::write(response, &refusal);
+                if response.status() == responder::status_of(&outcome) {
+                    responder::replace(response, &*self.responder, &outcome);
                 }
             }
             Decision::Admitted { claim, renewal } => {
                 drop(renewal);
-                let succeeded = hookgate::handler_succeeded(response.status().code);
-                if let Err(replacement) = claim.settle(succeeded).await {
-                    answer::write(response, &replacement);
+                let end = HandlerEnd::Status(response.status().code);
+                if let Conclusion::Replace(outcome) = claim.conclude(end).await {
+                    responder::replace(response, &*self.responder, &outcome);
                 }
             }
         }

@@ -9,7 +9,7 @@
 //! axum and actix, which see the bytes, find the client right of the
 //! unreadable part.
 
-use hookgate::HeaderLookup;
+use hookgate::adapter::HeaderLookup;
 use rocket::http::HeaderMap;
 
 /// A borrowed Rocket [`HeaderMap`] the core can read (names match

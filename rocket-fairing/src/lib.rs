@@ -59,7 +59,6 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod answer;
 mod deadline;
 mod fairing;
 mod guard;
@@ -67,20 +66,17 @@ mod headers;
 mod limit;
 mod queue;
 mod renewal;
+mod responder;
 mod stash;
 
-pub use answer::AnswerResponder;
 pub use deadline::with_deadline;
 pub use fairing::WebhookFairing;
 pub use guard::Webhook;
 pub use limit::{ConfigError, LIMIT_NAME};
 pub use queue::{queue_route, start_workers};
+pub use responder::{AnswerResponder, JsonResponder, Responder};
 
-pub use hookgate;
-pub use hookgate::{
-    Answer, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode, Receiver, ReceiverBuilder,
-    Rejection, Secret, StatusKind,
-};
+hookgate::__adapter_reexports!();
 
 /// The rust blocks of `docs/rocket.md` compile (checked as doctests).
 #[cfg(doctest)]

@@ -12,8 +12,8 @@ use rocket::route::{self, Handler, Route};
 use rocket::{Data, Request};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::answer::AnswerResponder;
 use crate::guard::Webhook;
+use crate::responder::AnswerResponder;
 
 /// The routes to mount at the webhook path for a receiver built in queue mode
 /// ([`ReceiverBuilder::queue`](hookgate::ReceiverBuilder::queue)) and

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use hookgate::{Claim, ClaimRenewer};
+use hookgate::adapter::{Claim, ClaimRenewer};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 

@@ -8,7 +8,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::Notify;
 
-use hookgate::{Answer, Claim};
+use hookgate::Outcome;
+
+use hookgate::adapter::Claim;
 use rocket::Request;
 
 use crate::renewal::Renewal;
@@ -17,7 +19,7 @@ use crate::renewal::Renewal;
 #[derive(Debug)]
 pub(crate) enum Decision {
     /// The handler is not called; the fairing writes this answer.
-    Refused(Answer),
+    Refused(Outcome),
     /// The route runs; the fairing settles the claim from its status.
     Admitted {
         /// The delivery's claim.

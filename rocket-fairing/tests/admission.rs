@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hookgate::SignatureError;
+use hookgate::signing::SignatureError;
 use hookgate_rocket::{DirectPolicy, Receiver, Rejection, Secret};
 use rocket::http::Header;
 

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hookgate::IdempotencyStore;
+use hookgate::store::IdempotencyStore;
 use hookgate_conformance::{DownStore, NoCompleteStore};
 use hookgate_rocket::{Answer, Receiver, Rejection};
 use rocket::local::asynchronous::Client;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hookgate::HeaderFamily;
+use hookgate::signing::HeaderFamily;
 use serde_json::{json, Value};
 
 use crate::expect::Expect;

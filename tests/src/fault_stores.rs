@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore, StoreError};
+use hookgate::StoreError;
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
 
 /// Why a fault store refused.
 #[derive(Debug, thiserror::Error)]

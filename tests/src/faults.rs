@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hookgate::redis::{connect, RedisStore};
-use hookgate::{IdempotencyStore, Receiver, ReceiverBuilder};
+use hookgate::{Receiver, ReceiverBuilder};
+
+use hookgate::store::IdempotencyStore;
 use serde_json::json;
 
 use crate::expect::Expect;

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookgate::{HeaderFamily, Secret};
+use hookgate::Secret;
+
+use hookgate::signing::HeaderFamily;
 use serde_json::Value;
 
 use crate::ids::now_unix;

@@ -18,7 +18,7 @@ async fn route(hook: Webhook<JobEvent>, handler: web::Data<Handler>) -> HttpResp
     HttpResponse::build(
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
     )
-    .content_type(hookgate::JSON_CONTENT_TYPE)
+    .content_type(hookgate::adapter::JSON_CONTENT_TYPE)
     .body(reply.body)
 }
 

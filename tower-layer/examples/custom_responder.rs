@@ -10,14 +10,17 @@ use std::net::SocketAddr;
 
 use axum::{http::header::CONTENT_TYPE, http::StatusCode, routing::post, Router};
 use bytes::Bytes;
-use hookgate_tower::{Answer, JobEvent, Receiver, Webhook, WebhookLayer};
-use http_body_util::Full;
+use hookgate_tower::{JobEvent, Outcome, Receiver, Webhook, WebhookLayer};
 
-/// A refusal, a duplicate or a 503, as one line of text.
-fn plain_text(answer: Answer) -> http::Response<Full<Bytes>> {
-    let text = format!("hookgate answered {}\n", answer.status());
-    let mut response = answer.into_response::<Full<Bytes>>();
-    *response.body_mut() = Full::new(Bytes::from(text));
+/// A refusal, a duplicate or a 503, as one line of text: its typed reason.
+fn plain_text(outcome: &Outcome) -> http::Response<Bytes> {
+    let text = format!(
+        "hookgate answered {} {}\n",
+        outcome.status(),
+        outcome.code()
+    );
+    let mut response = outcome.to_answer().into_response::<Bytes>();
+    *response.body_mut() = Bytes::from(text);
     let plain = http::HeaderValue::from_static("text/plain; charset=utf-8");
     response.headers_mut().insert(CONTENT_TYPE, plain);
     response

@@ -31,32 +31,36 @@
 //! `http_body::Body<Data = Bytes>`; the inner service receives the same bytes
 //! in a [`Full`](http_body_util::Full) body and the [`Delivery`] in the request
 //! extensions.
+//!
+//! The three hookgate adapters share one shape (see the repository's
+//! `docs/adapters.md`): the same `Webhook<E>`, `WebhookRejection`, responder
+//! hook, re-exports and features; every decision is the core's.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
 mod extractor;
+mod future;
 mod layer;
 mod peer;
 mod queue;
 mod rejection;
 mod responder;
+mod response_body;
 mod service;
 
 pub use body::BoxError;
 pub use extractor::Webhook;
+pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use peer::{peer_ip, PeerAddr};
 pub use queue::{queue_route, start_workers};
 pub use rejection::WebhookRejection;
-pub use responder::{AnswerBody, JsonResponder, Responder};
-pub use service::{WebhookBody, WebhookFuture, WebhookService};
+pub use responder::{JsonResponder, Responder};
+pub use response_body::WebhookBody;
+pub use service::WebhookService;
 
-pub use hookgate;
-pub use hookgate::{
-    Answer, BuildError, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode, Receiver,
-    ReceiverBuilder, Rejection, StatusKind, StoreError,
-};
+hookgate::__adapter_reexports!();
 
 /// The rust blocks of `docs/axum.md` compile (checked as doctests).
 #[cfg(doctest)]

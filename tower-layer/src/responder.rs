@@ -1,55 +1,53 @@
-//! How hookgate's [`Answer`]s become HTTP responses. The default writes the
-//! core's JSON body, `Content-Type: application/json` and `Retry-After`; swap it
-//! with [`WebhookLayer::responder`](crate::WebhookLayer::responder).
+//! How hookgate's [`Outcome`]s become HTTP responses. The default writes the
+//! core's JSON body, `Content-Type: application/json` and `Retry-After`; swap
+//! it with [`WebhookLayer::responder`](crate::WebhookLayer::responder).
 
 use bytes::Bytes;
-use http_body_util::Full;
 
-use hookgate::Answer;
+use hookgate::Outcome;
 
-/// The response body of every answer hookgate writes itself.
-pub type AnswerBody = Full<Bytes>;
-
-/// Turns an [`Answer`] (a refusal, a duplicate, a 503, …) into a response.
+/// Turns an [`Outcome`] hookgate answers itself (a refusal, a duplicate, a
+/// queued delivery, a 503, …) into a response. The outcome keeps its typed
+/// reason: tell a duplicate from a refusal by [`Outcome::code`], not by
+/// status.
 ///
 /// Implemented for closures, so a custom shape is one line:
 ///
 /// ```
 /// use bytes::Bytes;
-/// use http_body_util::Full;
-/// use hookgate_tower::{Answer, Receiver, WebhookLayer};
+/// use hookgate_tower::{Outcome, Receiver, WebhookLayer};
 ///
 /// let receiver = Receiver::builder().secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").build().unwrap();
 /// // Plain-text answers with the same status and Retry-After.
-/// let layer = WebhookLayer::new(receiver).responder(|answer: Answer| {
-///     let mut res = answer.clone().into_response::<Full<Bytes>>();
-///     *res.body_mut() = Full::new(Bytes::from(format!("refused: {}", answer.status())));
+/// let layer = WebhookLayer::new(receiver).responder(|outcome: &Outcome| {
+///     let mut res = outcome.to_answer().into_response::<Bytes>();
+///     *res.body_mut() = Bytes::from(format!("{}: {}", outcome.status(), outcome.code()));
 ///     res.headers_mut().insert(http::header::CONTENT_TYPE, "text/plain".parse().unwrap());
 ///     res
 /// });
 /// # let _ = layer;
 /// ```
 pub trait Responder: Send + Sync + 'static {
-    /// Builds the response for `answer`.
-    fn respond(&self, answer: Answer) -> http::Response<AnswerBody>;
+    /// Builds the response for `outcome`.
+    fn respond(&self, outcome: &Outcome) -> http::Response<Bytes>;
 }
 
 /// The default [`Responder`]: the core's JSON answer as it is
-/// ([`Answer::into_response`]).
+/// ([`Answer::into_response`](hookgate::Answer::into_response)).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonResponder;
 
 impl Responder for JsonResponder {
-    fn respond(&self, answer: Answer) -> http::Response<AnswerBody> {
-        answer.into_response()
+    fn respond(&self, outcome: &Outcome) -> http::Response<Bytes> {
+        outcome.to_answer().into_response()
     }
 }
 
 impl<F> Responder for F
 where
-    F: Fn(Answer) -> http::Response<AnswerBody> + Send + Sync + 'static,
+    F: Fn(&Outcome) -> http::Response<Bytes> + Send + Sync + 'static,
 {
-    fn respond(&self, answer: Answer) -> http::Response<AnswerBody> {
-        self(answer)
+    fn respond(&self, outcome: &Outcome) -> http::Response<Bytes> {
+        self(outcome)
     }
 }

@@ -2,28 +2,23 @@
 //! service under the handler deadline, settle the claim from its status.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body;
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 
-use hookgate::{Admission, Answer, Inbound, Receiver};
+use hookgate::adapter::{Admission, HandlerOutcome, Inbound};
+use hookgate::{Outcome, Receiver};
 
 use crate::body::{declared_len, read_body, BoxError};
+use crate::future::ResponseFuture;
 use crate::peer::peer_ip;
-use crate::responder::{AnswerBody, Responder};
-
-/// The response body of a [`WebhookService`]: the inner service's body, or an
-/// answer hookgate wrote itself.
-pub type WebhookBody<B> = Either<B, AnswerBody>;
-
-/// The future a [`WebhookService`] returns.
-pub type WebhookFuture<B, E> =
-    Pin<Box<dyn Future<Output = Result<Response<WebhookBody<B>>, E>> + Send + 'static>>;
+use crate::rejection::Rendered;
+use crate::responder::Responder;
+use crate::response_body::WebhookBody;
 
 /// The service [`WebhookLayer`](crate::WebhookLayer) produces.
 ///
@@ -38,11 +33,16 @@ pub type WebhookFuture<B, E> =
 ///    [`Full`] body, so the handler may still extract the raw body), puts the
 ///    [`Delivery`](hookgate::Delivery) in its extensions and calls the inner
 ///    service under [`Receiver::handler_deadline`];
-/// 5. settles the claim: done on a 2xx (or, if that cannot be recorded, the
-///    503 answer replaces the handler's), released otherwise. Past the deadline
+/// 5. concludes the claim from how the inner service ended
+///    ([`Claim::run`](hookgate::adapter::Claim::run), the core's one rule for
+///    every adapter): done on a 2xx (or, if that cannot be recorded, a 503
+///    replaces the handler's answer), released otherwise. Past the deadline
 ///    the inner future is dropped, the claim released, and the answer is 503.
 ///    An inner error releases the claim and is passed on; a panic or a dropped
 ///    future drops the claim, which releases itself.
+///
+/// Everything hookgate answers itself goes through the layer's
+/// [`Responder`] with its typed [`Outcome`].
 pub struct WebhookService<S> {
     inner: S,
     shared: Arc<Shared>,
@@ -95,8 +95,8 @@ impl<S> WebhookService<S> {
     }
 }
 
-fn answer<B>(responder: &dyn Responder, answer: Answer) -> Response<WebhookBody<B>> {
-    responder.respond(answer).map(Either::Right)
+fn answer<B>(responder: &dyn Responder, outcome: &Outcome) -> Response<WebhookBody<B>> {
+    responder.respond(outcome).map(WebhookBody::answer)
 }
 
 impl<S, B, ResBody> tower_service::Service<Request<B>> for WebhookService<S>
@@ -113,7 +113,7 @@ where
 {
     type Response = Response<WebhookBody<ResBody>>;
     type Error = S::Error;
-    type Future = WebhookFuture<ResBody, S::Error>;
+    type Future = ResponseFuture<ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -130,11 +130,11 @@ where
         // request, and past ~1 KiB the allocator leaves its fast path).
         let (parts, body) = req.into_parts();
         let declared = declared_len(&parts.headers, &body);
-        if let Err(a) = shared.receiver.check_content_length(declared) {
-            let res = answer(&*shared.responder, a);
-            return Box::pin(std::future::ready(Ok(res)));
+        if let Err(outcome) = shared.receiver.check_content_length(declared) {
+            let res = answer(&*shared.responder, &outcome);
+            return ResponseFuture::new(std::future::ready(Ok(res)));
         }
-        Box::pin(guard(inner, shared, parts, body))
+        ResponseFuture::new(guard(inner, shared, parts, body))
     }
 }
 
@@ -164,7 +164,7 @@ where
         } = &*shared;
         let bytes = match read_body(receiver, body).await {
             Ok(bytes) => bytes,
-            Err(a) => return Ok(answer(&**responder, a)),
+            Err(outcome) => return Ok(answer(&**responder, &outcome)),
         };
         let inbound = Inbound {
             headers: &parts.headers,
@@ -172,30 +172,21 @@ where
             peer: peer_ip(&parts.extensions),
         };
         let (delivery, claim) = match receiver.admit(inbound).await {
-            Admission::Respond(a) => return Ok(answer(&**responder, a)),
+            Admission::Respond(outcome) => return Ok(answer(&**responder, &outcome)),
             Admission::Proceed(delivery, claim) => (delivery, claim),
         };
         parts.extensions.insert(delivery);
         let req = Request::from_parts(parts, Full::new(bytes));
-        let outcome =
-            hookgate::with_handler_deadline(receiver.handler_deadline(), inner.call(req)).await;
-        // Only a 2xx marks the delivery done; an error, a non-2xx or the
-        // deadline (the handler's future was dropped) releases it.
-        let succeeded =
-            matches!(&outcome, Ok(Ok(res)) if hookgate::handler_succeeded(res.status().as_u16()));
-        let settled = claim.settle(succeeded).await;
-        match outcome {
-            Err(_elapsed) => Ok(answer(&**responder, receiver.handler_timeout())),
-            Ok(Err(e)) => Err(e),
-            Ok(Ok(res)) => match settled {
-                Err(a) => Ok(answer(&**responder, a)),
-                Ok(()) => match res.extensions().get::<Answer>() {
-                    // An extractor rejection rendered by default: re-render
-                    // it with this layer's responder.
-                    Some(a) => Ok(answer(&**responder, a.clone())),
-                    None => Ok(res.map(Either::Left)),
-                },
+        let status = |res: &Response<ResBody>| res.status().as_u16();
+        match claim.run(inner.call(req), status).await {
+            HandlerOutcome::Response(res) => match res.extensions().get::<Rendered>() {
+                // An extractor rejection rendered by default: render it again
+                // with this layer's responder.
+                Some(Rendered(outcome)) => Ok(answer(&**responder, outcome)),
+                None => Ok(res.map(WebhookBody::inner)),
             },
+            HandlerOutcome::Error(e) => Err(e),
+            HandlerOutcome::Replace(outcome) => Ok(answer(&**responder, &outcome)),
         }
     }
 }

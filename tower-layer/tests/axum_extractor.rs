@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use hookgate::{DirectPolicy, JobEvent, Receiver};
-use hookgate_tower::{Answer, AnswerBody, Webhook, WebhookLayer};
+use hookgate_tower::{Outcome, Webhook, WebhookLayer};
 use http::{Request, StatusCode};
 use serde::Deserialize;
 use support::*;
@@ -142,12 +142,14 @@ async fn payload_not_fitting_is_400_and_released() {
 
 #[tokio::test]
 async fn custom_responder_renders_every_answer() {
-    let text = |answer: Answer| {
-        let mut res = http::Response::new(AnswerBody::from(format!(
-            "nope {}",
-            answer.status().as_u16()
+    // The responder gets the typed outcome: its code, not only a status.
+    let text = |outcome: &Outcome| {
+        let mut res = http::Response::new(bytes::Bytes::from(format!(
+            "nope {} {}",
+            outcome.status().as_u16(),
+            outcome.code()
         )));
-        *res.status_mut() = answer.status();
+        *res.status_mut() = outcome.status();
         res.headers_mut()
             .insert(http::header::CONTENT_TYPE, "text/plain".parse().unwrap());
         res
@@ -165,7 +167,7 @@ async fn custom_responder_renders_every_answer() {
     assert_eq!(res.headers()["content-type"], "text/plain");
     assert_eq!(
         axum::body::to_bytes(res.into_body(), 1024).await.unwrap(),
-        "nope 401"
+        "nope 401 missing_signature"
     );
     // An extractor rejection on the guarded route.
     let res = app
@@ -175,7 +177,7 @@ async fn custom_responder_renders_every_answer() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         axum::body::to_bytes(res.into_body(), 1024).await.unwrap(),
-        "nope 400"
+        "nope 400 malformed_payload"
     );
 }
 

@@ -6,7 +6,9 @@ mod support;
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use hookgate::{Delivery, FixedClock, Receiver};
+use hookgate::{Delivery, Receiver};
+
+use hookgate::clock::FixedClock;
 use hookgate_tower::{WebhookBody, WebhookLayer};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};

@@ -8,11 +8,12 @@ use std::time::Duration;
 use crate::admit::Checked;
 use crate::deadline::with_handler_deadline;
 use crate::idempotency::StoreError;
+use crate::outcome::Outcome;
 use crate::queue::backend::Enqueued;
 use crate::queue::entry::QueueEntry;
 use crate::queue::error::QueueError;
 use crate::receiver::{Admission, Receiver};
-use crate::rejection::{Answer, Rejection};
+use crate::rejection::Rejection;
 
 /// Runs one backend call under `deadline`; a time-out is a
 /// [`StoreError::Timeout`].
@@ -67,7 +68,7 @@ impl Receiver {
                             .await
                             .map_err(unavailable)?;
                         return if marked {
-                            Ok(Admission::Respond(Answer::duplicate()))
+                            Ok(Admission::Respond(Outcome::Duplicate))
                         } else {
                             Err(Rejection::UnknownJob)
                         };
@@ -78,10 +79,10 @@ impl Receiver {
             let forget = checked.job_to_forget();
             let entry = QueueEntry::new(checked.key, checked.delivery).forgetting_job(forget);
             match within(deadline, queue.backend.enqueue(&entry)).await {
-                Ok(Enqueued::Queued) => Ok(Admission::Respond(Answer::queued())),
+                Ok(Enqueued::Queued) => Ok(Admission::Respond(Outcome::Queued)),
                 Ok(Enqueued::Duplicate) => {
                     tracing::debug!(key = %entry.key(), "hookgate: duplicate of a queued or processed delivery");
-                    Ok(Admission::Respond(Answer::duplicate()))
+                    Ok(Admission::Respond(Outcome::Duplicate))
                 }
                 Err(e) => Err(unavailable(e)),
             }

@@ -19,7 +19,7 @@ impl Receiver {
 
     /// The answer for a failed queue operation: `503` with this receiver's
     /// `Retry-After` (the cause is logged, never sent).
-    pub fn queue_unavailable(&self, error: QueueError) -> crate::Answer {
+    pub fn queue_unavailable(&self, error: QueueError) -> crate::Outcome {
         self.store_unavailable(error.into_store_error())
     }
 

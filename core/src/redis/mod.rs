@@ -1,6 +1,6 @@
 //! Redis backends (feature `redis`; `redis-cluster` adds Redis Cluster): a shared
-//! [`IdempotencyStore`](crate::IdempotencyStore) and
-//! [`JobRegistry`](crate::JobRegistry) for apps running several replicas.
+//! [`IdempotencyStore`](crate::store::IdempotencyStore) and
+//! [`JobRegistry`](crate::store::JobRegistry) for apps running several replicas.
 //!
 //! Requires Redis 7.0 or newer (or Valkey): a claim is one `SET … NX PX … GET`.
 //! [`connect`] checks the server's version and refuses an older one.

@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookgate::{
-    Admission, Answer, ClaimOutcome, ClaimToken, Delivery, HeaderList, IdempotencyStore, Inbound,
-    Receiver, Secret, StoreError,
-};
+use hookgate::{Answer, Delivery, Receiver, Secret, StoreError};
+
+use hookgate::adapter::{Admission, HeaderList, Inbound};
+
+use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore};
 
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 pub const NOW: i64 = 1_700_000_000;
@@ -30,20 +31,16 @@ pub async fn admit(r: &Receiver, h: &HeaderList, body: &[u8], peer: Option<&str>
     .await
 }
 
-pub fn proceed(a: Admission) -> (Delivery, hookgate::Claim) {
+pub fn proceed(a: Admission) -> (Delivery, hookgate::adapter::Claim) {
     match a {
         Admission::Proceed(d, c) => (d, c),
-        Admission::Respond(a) => panic!(
-            "expected Proceed, got {} {}",
-            a.status(),
-            String::from_utf8_lossy(a.body())
-        ),
+        Admission::Respond(a) => panic!("expected Proceed, got {} {}", a.status(), a.code()),
     }
 }
 
 pub fn respond(a: Admission) -> Answer {
     match a {
-        Admission::Respond(a) => a,
+        Admission::Respond(a) => a.to_answer(),
         Admission::Proceed(d, _) => panic!("expected a refusal, got Proceed({d:?})"),
     }
 }

@@ -22,7 +22,7 @@ async fn on_job(hook: Webhook<JobEvent>, events: web::Data<EventLog>) -> HttpRes
 /// `GET /events`: the most recent events, oldest first.
 async fn list_events(events: web::Data<EventLog>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type(hookgate::JSON_CONTENT_TYPE)
+        .content_type(hookgate::adapter::JSON_CONTENT_TYPE)
         .body(events.to_json())
 }
 
@@ -30,7 +30,7 @@ async fn list_events(events: web::Data<EventLog>) -> HttpResponse {
 async fn register_job(job_id: web::Path<String>, receiver: web::Data<Receiver>) -> HttpResponse {
     match receiver.register_job(&job_id).await {
         Ok(()) => HttpResponse::Created().json(serde_json::json!({ "registered": true })),
-        Err(source) => answer_response(&receiver.store_unavailable(source)),
+        Err(source) => answer_response(&receiver.store_unavailable(source).to_answer()),
     }
 }
 
@@ -41,7 +41,7 @@ fn reply(reply: queue::Reply) -> HttpResponse {
             actix_web::http::StatusCode::from_u16(status)
                 .unwrap_or(actix_web::http::StatusCode::OK),
         )
-        .content_type(hookgate::JSON_CONTENT_TYPE)
+        .content_type(hookgate::adapter::JSON_CONTENT_TYPE)
         .body(body),
         Err(answer) => answer_response(&answer),
     }

@@ -54,6 +54,7 @@ async fn register_job(State(state): State<AppState>, Path(job_id): Path<String>)
         Err(source) => state
             .receiver
             .store_unavailable(source)
+            .to_answer()
             .into_response::<axum::body::Body>(),
     }
 }

@@ -41,7 +41,9 @@ async fn register_job(
 ) -> Result<(Status, RawJson<&'static str>), AnswerResponder> {
     match receiver.register_job(job_id).await {
         Ok(()) => Ok((Status::Created, RawJson(r#"{"registered":true}"#))),
-        Err(source) => Err(AnswerResponder(receiver.store_unavailable(source))),
+        Err(source) => Err(AnswerResponder(
+            receiver.store_unavailable(source).to_answer(),
+        )),
     }
 }
 

@@ -43,7 +43,7 @@ async fn receiver(redis: bool) -> Receiver {
         let capacity = capacity
             .parse()
             .expect("STORE_CAPACITY is a number of keys");
-        builder.store(hookgate::MemoryStore::with_capacity(capacity))
+        builder.store(hookgate::store::MemoryStore::with_capacity(capacity))
     } else {
         builder
     };

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hookgate::{FixedClock, ReceiverBuilder, Secret};
+use hookgate::{ReceiverBuilder, Secret};
+
+use hookgate::clock::FixedClock;
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
