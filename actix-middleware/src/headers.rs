@@ -9,15 +9,6 @@ use hookgate::adapter::HeaderLookup;
 /// actix-web 4 has its own header map type (not `http::HeaderMap` 1.x), so the
 /// adapter lends it to the core through this wrapper. Names are matched
 /// case-insensitively, as HTTP requires.
-///
-/// ```
-/// use actix_web::test::TestRequest;
-/// use hookgate_actix::{ActixHeaders, HeaderLookup};
-///
-/// let req = TestRequest::default().insert_header(("Svix-Id", "msg_1")).to_http_request();
-/// let headers = ActixHeaders::new(req.headers());
-/// assert_eq!(headers.first("svix-id"), Some(&b"msg_1"[..]));
-/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ActixHeaders<'a>(&'a HeaderMap);
 
@@ -60,6 +51,15 @@ impl HeaderLookup for ActixHeaders<'_> {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn names_match_in_any_case() {
+        let req = TestRequest::default()
+            .insert_header(("Svix-Id", "msg_1"))
+            .to_http_request();
+        let headers = ActixHeaders::new(req.headers());
+        assert_eq!(headers.first("svix-id"), Some(&b"msg_1"[..]));
+    }
 
     #[test]
     fn content_length_by_its_typed_name() {

@@ -61,6 +61,9 @@ mod rejection;
 mod responder;
 
 pub use extractor::Webhook;
+/// The core's header access over actix-web's header map; not part of the
+/// API (the loopback benchmark's inline floor reads headers the same way).
+#[doc(hidden)]
 pub use headers::ActixHeaders;
 pub use middleware::{WebhookMiddleware, WebhookService};
 pub use queue::{queue_route, start_workers};

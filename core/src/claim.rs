@@ -3,10 +3,12 @@
 //! cancelled), it releases itself so the sender's retry is processed.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use crate::deadline::{with_handler_deadline, within, StoreCall};
+use crate::deadline::{with_handler_deadline, within, Deadline, StoreCall};
 use crate::idempotency::{ClaimToken, StoreError};
 use crate::jobs::JobRegistry;
 use crate::outcome::{Conclusion, Handled, HandlerEnd, HandlerOutcome, Outcome};
@@ -151,24 +153,20 @@ impl Claim {
     /// assert!(matches!(outcome, HandlerOutcome::Response(204)));
     /// # });
     /// ```
-    pub async fn run<F, R, E>(
+    pub fn run<F, R, E, S>(
         self,
         handler: F,
-        status: impl FnOnce(&R) -> u16,
-    ) -> HandlerOutcome<R, E>
+        status: S,
+    ) -> impl Future<Output = HandlerOutcome<R, E>>
     where
         F: Future<Output = Result<R, E>>,
+        S: FnOnce(&R) -> u16,
     {
-        match with_handler_deadline(self.config.handler_deadline, handler).await {
-            Err(_elapsed) => HandlerOutcome::Replace(self.timed_out().await),
-            Ok(Err(error)) => {
-                let _released = self.conclude(HandlerEnd::Error).await;
-                HandlerOutcome::Error(error)
-            }
-            Ok(Ok(response)) => match self.conclude(HandlerEnd::Status(status(&response))).await {
-                Conclusion::Handler(_) => HandlerOutcome::Response(response),
-                Conclusion::Replace(outcome) => HandlerOutcome::Replace(outcome),
-            },
+        // A named state machine rather than an `async fn`, which would hold
+        // the handler's future twice (the argument and the awaited copy).
+        Run::Running {
+            handler: with_handler_deadline(self.config.handler_deadline, handler),
+            then: Some((self, status, Claim::conclude, Claim::timed_out)),
         }
     }
 
@@ -187,38 +185,37 @@ impl Claim {
     /// Dropped before it finishes, the claim releases itself as an unsettled
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
-    pub async fn conclude(self, end: HandlerEnd) -> Conclusion {
-        match end {
-            HandlerEnd::Status(status) if handler_succeeded(status) => {
-                match self.record(true).await {
-                    Ok(()) => Conclusion::Handler(Handled::Processed),
-                    Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
+    pub fn conclude(self, end: HandlerEnd) -> impl Future<Output = Conclusion> + Send + 'static {
+        // Decided before the future: it then holds only the store call (the
+        // claim moves into it), not a second copy of the claim beside it.
+        // Every adapter's per-request future holds this one.
+        let (processed, handled) = match end {
+            HandlerEnd::Status(status) if handler_succeeded(status) => (true, Handled::Processed),
+            HandlerEnd::Status(_) => (false, Handled::Failed),
+            HandlerEnd::Error => (false, Handled::Errored),
+            HandlerEnd::TimedOut => {
+                return Concluding::TimedOut {
+                    timing_out: self.timed_out(),
                 }
             }
-            HandlerEnd::Status(_) => {
-                let _released = self.record(false).await;
-                Conclusion::Handler(Handled::Failed)
-            }
-            HandlerEnd::Error => {
-                let _released = self.record(false).await;
-                Conclusion::Handler(Handled::Errored)
-            }
-            HandlerEnd::TimedOut => Conclusion::Replace(self.timed_out().await),
-        }
+        };
+        let record = self.record(processed);
+        Concluding::Handled { record, handled }
     }
 
     /// The handler was cancelled past its deadline: releases the claim and
     /// returns the `503 handler_timeout` outcome that replaces its answer
     /// (what [`conclude`](Self::conclude) does for [`HandlerEnd::TimedOut`],
     /// for an adapter that needs the outcome itself).
-    pub async fn timed_out(self) -> Outcome {
+    pub fn timed_out(self) -> impl Future<Output = Outcome> + Send + 'static {
         tracing::warn!(
             deadline = ?self.config.handler_deadline,
             "hookgate: handler ran past its deadline; claim released"
         );
-        let retry_after = self.config.retry_after;
-        let _released = self.record(false).await;
-        Outcome::Refused(Rejection::HandlerTimeout { retry_after })
+        TimingOut {
+            retry_after: self.config.retry_after,
+            release: self.record(false),
+        }
     }
 
     /// [`conclude`](Self::conclude) for a handler that is not an HTTP one (a
@@ -278,6 +275,140 @@ impl Claim {
             // Settled: nothing is left for `Drop` to release.
             drop(self.held.take());
             outcome
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Claim::conclude`]: the store call and what to answer
+    /// after it.
+    #[project = ConcludingProj]
+    enum Concluding<R, T> {
+        Handled { #[pin] record: R, handled: Handled },
+        TimedOut { #[pin] timing_out: T },
+    }
+}
+
+impl<R, T> Future for Concluding<R, T>
+where
+    R: Future<Output = Result<(), Rejection>>,
+    T: Future<Output = Outcome>,
+{
+    type Output = Conclusion;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Conclusion> {
+        Poll::Ready(match self.project() {
+            ConcludingProj::Handled { record, handled } => match ready!(record.poll(cx)) {
+                Ok(()) => Conclusion::Handler(*handled),
+                // Only marking done can fail: the 2xx cannot go out.
+                Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
+            },
+            ConcludingProj::TimedOut { timing_out } => {
+                Conclusion::Replace(ready!(timing_out.poll(cx)))
+            }
+        })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Claim::timed_out`]: the release, then the 503.
+    struct TimingOut<R> {
+        #[pin]
+        release: R,
+        retry_after: u32,
+    }
+}
+
+impl<R> Future for TimingOut<R>
+where
+    R: Future<Output = Result<(), Rejection>>,
+{
+    type Output = Outcome;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = self.project();
+        // A failed release is logged; the in-flight TTL frees the key.
+        let _released = ready!(this.release.poll(cx));
+        Poll::Ready(Outcome::Refused(Rejection::HandlerTimeout {
+            retry_after: *this.retry_after,
+        }))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Claim::run`]: the handler under its deadline, then
+    /// the conclusion, holding what the handler answered meanwhile.
+    #[project = RunProj]
+    enum Run<F, R, E, S, G, C, H, T> {
+        Running {
+            #[pin]
+            handler: Deadline<F>,
+            // `G` and `H` are `Claim::conclude` and `Claim::timed_out`, named
+            // so that their futures `C` and `T` can be.
+            then: Option<(Claim, S, G, H)>,
+        },
+        Concluding {
+            #[pin]
+            conclude: C,
+            answered: Option<Result<R, E>>,
+        },
+        TimingOut {
+            #[pin]
+            timing_out: T,
+        },
+    }
+}
+
+impl<F, R, E, S, G, C, H, T> Future for Run<F, R, E, S, G, C, H, T>
+where
+    F: Future<Output = Result<R, E>>,
+    S: FnOnce(&R) -> u16,
+    G: FnOnce(Claim, HandlerEnd) -> C,
+    C: Future<Output = Conclusion>,
+    H: FnOnce(Claim) -> T,
+    T: Future<Output = Outcome>,
+{
+    type Output = HandlerOutcome<R, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                RunProj::Running { handler, then } => {
+                    let result = ready!(handler.poll(cx));
+                    let (claim, status, conclude, timed_out) =
+                        then.take().expect("Claim::run polled after it completed");
+                    let (end, answered) = match result {
+                        Err(_elapsed) => {
+                            self.set(Run::TimingOut {
+                                timing_out: timed_out(claim),
+                            });
+                            continue;
+                        }
+                        Ok(Err(error)) => (HandlerEnd::Error, Err(error)),
+                        Ok(Ok(response)) => (HandlerEnd::Status(status(&response)), Ok(response)),
+                    };
+                    self.set(Run::Concluding {
+                        conclude: conclude(claim, end),
+                        answered: Some(answered),
+                    });
+                }
+                RunProj::Concluding { conclude, answered } => {
+                    let conclusion = ready!(conclude.poll(cx));
+                    let answered = answered
+                        .take()
+                        .expect("Claim::run polled after it completed");
+                    return Poll::Ready(match (conclusion, answered) {
+                        (Conclusion::Replace(outcome), _) => HandlerOutcome::Replace(outcome),
+                        (Conclusion::Handler(_), Ok(response)) => {
+                            HandlerOutcome::Response(response)
+                        }
+                        (Conclusion::Handler(_), Err(error)) => HandlerOutcome::Error(error),
+                    });
+                }
+                RunProj::TimingOut { timing_out } => {
+                    return Poll::Ready(HandlerOutcome::Replace(ready!(timing_out.poll(cx))));
+                }
+            }
         }
     }
 }

@@ -97,7 +97,7 @@ impl FromIterator<IpNet> for Networks {
 /// address that cannot be read never becomes a trusted proxy's address.
 ///
 /// ```
-/// use hookgate::{client_addr, HeaderList, Networks};
+/// use hookgate::adapter::{client_addr, HeaderList, Networks};
 /// let proxies = Networks::parse("10.0.0.0/8").unwrap();
 /// let h = HeaderList::new().with("X-Forwarded-For", "203.0.113.9, 10.0.0.2");
 /// // Trusted peer: the right-most untrusted entry is the client.

@@ -64,7 +64,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hookgate::{Clock, FixedClock};
+/// use hookgate::clock::{Clock, FixedClock};
 /// let clock = FixedClock::new(1_614_265_330);
 /// clock.advance(10);
 /// assert_eq!(clock.now_unix(), 1_614_265_340);

@@ -66,7 +66,7 @@ pub struct DeadlineElapsed {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use std::time::Duration;
-/// use hookgate::{with_handler_deadline, DeadlineElapsed};
+/// use hookgate::adapter::{with_handler_deadline, DeadlineElapsed};
 ///
 /// let quick = with_handler_deadline(Duration::from_millis(10), async { 7 }).await;
 /// assert_eq!(quick, Ok(7));

@@ -8,7 +8,9 @@
 //! receiver's debug log. It never repeats a secret.
 //!
 //! ```
-//! use hookgate::{diagnose, Finding, HeaderList, KeyRing, Secret, Tolerance};
+//! use hookgate::{Secret, Tolerance};
+//! use hookgate::adapter::HeaderList;
+//! use hookgate::signing::{diagnose, Finding, KeyRing};
 //!
 //! let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
 //! let sent = br#"{"job_id":"j1","status":"Completed"}"#;
@@ -428,7 +430,9 @@ pub fn diagnose(
 /// HMAC key.
 ///
 /// ```
-/// use hookgate::{diagnose_text, Finding, HeaderList, Tolerance};
+/// use hookgate::{Tolerance};
+/// use hookgate::adapter::HeaderList;
+/// use hookgate::signing::{diagnose_text, Finding};
 /// let headers = HeaderList::new()
 ///     .with("svix-id", "msg_1")
 ///     .with("svix-timestamp", "1000")

@@ -36,7 +36,7 @@ pub trait HeaderLookup {
 /// Adapters pass it to [`Receiver::check_content_length`](crate::Receiver::check_content_length).
 ///
 /// ```
-/// use hookgate::{declared_length, HeaderList};
+/// use hookgate::adapter::{declared_length, HeaderList};
 /// assert_eq!(declared_length(&HeaderList::new().with("Content-Length", " 42 ")), Some(42));
 /// assert_eq!(declared_length(&HeaderList::new().with("content-length", "4x")), None);
 /// ```
@@ -90,7 +90,7 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
 /// A plain list of `(name, value)` pairs; handy in tests and for senders.
 ///
 /// ```
-/// use hookgate::{HeaderLookup, HeaderList};
+/// use hookgate::adapter::{HeaderLookup, HeaderList};
 /// let h = HeaderList::new().with("Svix-Id", "msg_1");
 /// assert_eq!(h.first("svix-id"), Some(&b"msg_1"[..]));
 /// ```

@@ -147,7 +147,7 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use hookgate::{IdempotencyStore, MemoryStore};
+    /// use hookgate::store::{IdempotencyStore, MemoryStore};
     /// let shared = Arc::new(MemoryStore::new());
     /// assert!(Arc::new(shared).into_memory_store().is_some());
     /// ```

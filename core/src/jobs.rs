@@ -41,7 +41,7 @@ impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use std::time::Duration;
-/// use hookgate::{JobRegistry, MemoryJobRegistry};
+/// use hookgate::store::{JobRegistry, MemoryJobRegistry};
 /// let jobs = MemoryJobRegistry::new();
 /// jobs.register("job_1", Duration::from_secs(60)).await.unwrap();
 /// assert!(jobs.is_known("job_1").await.unwrap());

@@ -26,7 +26,7 @@ impl SigningKey {
     /// A fresh random ed25519 signing key.
     ///
     /// ```
-    /// use hookgate::{PublicKey, SigningKey};
+    /// use hookgate::signing::{PublicKey, SigningKey};
     /// let key = SigningKey::generate();
     /// let again = SigningKey::parse(&key.encode()).unwrap();
     /// assert!(again.public_key() == key.public_key());

@@ -33,7 +33,7 @@ const SHARDS: usize = 16;
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use std::time::Duration;
-/// use hookgate::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
+/// use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
 /// let store = MemoryStore::new();
 /// let me = ClaimToken::random();
 /// let ttl = Duration::from_secs(30);
@@ -126,7 +126,8 @@ impl MemoryStore {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// use std::{sync::Arc, time::Duration};
-    /// use hookgate::{ClaimOutcome, ClaimToken, FixedClock, IdempotencyStore, MemoryStore};
+    /// use hookgate::clock::FixedClock;
+    /// use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
     /// let clock = Arc::new(FixedClock::new(1_700_000_000));
     /// let store = MemoryStore::new().with_clock(clock.clone());
     /// let ttl = Duration::from_secs(30);

@@ -68,7 +68,8 @@ pub(crate) struct Inner {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use hookgate::{Admission, HeaderList, Inbound, JobEvent, Receiver, Secret};
+/// use hookgate::{JobEvent, Receiver, Secret};
+/// use hookgate::adapter::{Admission, HeaderList, Inbound};
 ///
 /// let receiver = Receiver::builder()
 ///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
@@ -162,7 +163,7 @@ impl Receiver {
     /// assert!(receiver.check_content_length_at(Some(500), 500).is_ok());
     /// let refused = receiver.check_content_length_at(Some(1001), 5000).unwrap_err();
     /// assert_eq!(refused.status(), 413);
-    /// assert!(std::str::from_utf8(refused.body()).unwrap().contains("1000"));
+    /// assert!(std::str::from_utf8(refused.to_answer().body()).unwrap().contains("1000"));
     /// ```
     pub fn check_content_length_at(
         &self,

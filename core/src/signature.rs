@@ -359,7 +359,8 @@ impl KeyRing {
     /// against each ed25519 key.
     ///
     /// ```
-    /// use hookgate::{KeyRing, Secret};
+    /// use hookgate::{Secret};
+    /// use hookgate::signing::KeyRing;
     /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
     /// let body = br#"{"test": 2432232314}"#;
     /// let sig = secret.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body);

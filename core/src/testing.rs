@@ -5,7 +5,9 @@
 //!
 //! ```
 //! use hookgate::testing::TestDelivery;
-//! use hookgate::{Admission, Inbound, Receiver, FixedClock};
+//! use hookgate::{Receiver};
+//! use hookgate::adapter::{Admission, Inbound};
+//! use hookgate::clock::FixedClock;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -39,7 +39,8 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use std::time::Duration;
 //! use hookgate::queue::{MemoryQueue, QueueConfig, Queued};
-//! use hookgate::{Admission, HeaderList, Inbound, JobEvent, Receiver, Secret};
+//! use hookgate::{JobEvent, Receiver, Secret};
+//! use hookgate::adapter::{Admission, HeaderList, Inbound};
 //!
 //! let receiver = Receiver::builder()
 //!     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
