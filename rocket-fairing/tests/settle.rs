@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use hookgate::testing::{DownStore, NoCompleteStore};
 use hookgate::IdempotencyStore;
-use hookgate_conformance::{DownStore, NoCompleteStore};
 use hookgate_rocket::{Answer, Receiver, Rejection};
 use rocket::local::asynchronous::Client;
 
