@@ -9,11 +9,10 @@ use std::sync::Arc;
 
 use actix_web::{test, web, HttpResponse};
 use common::*;
-use hookgate::DirectPolicy;
-
 use hookgate::clock::FixedClock;
+use hookgate::testing::DownStore;
+use hookgate::DirectPolicy;
 use hookgate_actix::{JobEvent, Receiver, Webhook};
-use hookgate_conformance::DownStore;
 use tokio::sync::Notify;
 
 async fn record(event: Webhook<JobEvent>, calls: web::Data<Calls>) -> HttpResponse {

@@ -16,8 +16,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{error, test, web, App, HttpResponse};
 use common::*;
 use futures_util::FutureExt as _;
+use hookgate::testing::NoCompleteStore;
 use hookgate_actix::{Receiver, Webhook, WebhookMiddleware};
-use hookgate_conformance::NoCompleteStore;
 use tokio::sync::Notify;
 
 /// The signed delivery every test here sends: job_1 completed, as message `id`.

@@ -1,7 +1,9 @@
 //! Deliveries built the way a sender makes them, for an app's own tests
 //! (feature `testing`): signed (`v1` with a `whsec_` secret, `v1a` with a
 //! `whsk_` key, several at once during rotation) or direct (unsigned, with a
-//! token in `metadata`), with a fixed timestamp and a chosen message id.
+//! token in `metadata`), with a fixed timestamp and a chosen message id; and
+//! stores that fail on purpose ([`DownStore`], [`NoCompleteStore`]), to test
+//! what the app answers when its store goes away.
 //!
 //! ```
 //! use hookgate::testing::TestDelivery;
@@ -26,6 +28,10 @@
 //! assert!(matches!(receiver.admit(inbound).await, Admission::Proceed(..)));
 //! # }
 //! ```
+
+mod stores;
+
+pub use stores::{DownStore, InjectedFault, NoCompleteStore};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use hookgate::store::IdempotencyStore;
-use hookgate_conformance::{DownStore, NoCompleteStore};
+use hookgate::testing::{DownStore, NoCompleteStore};
 use hookgate_rocket::{Answer, Receiver, Rejection};
 use rocket::local::asynchronous::Client;
 

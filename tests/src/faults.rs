@@ -15,12 +15,12 @@ use hookgate::store::IdempotencyStore;
 use serde_json::json;
 
 use crate::expect::Expect;
-use crate::fault_stores::{DownStore, NoCompleteStore};
 use crate::handler::{Behaviour, Handler};
 use crate::ids::unique_id;
 use crate::redis_server::RedisServer;
 use crate::request::{client, Reply, Req, Sign};
 use crate::store::{in_ci, Store};
+use hookgate::testing::{DownStore, NoCompleteStore};
 
 /// The route every fault app serves: `POST /webhook`, guarded by the receiver.
 pub const FAULT_PATH: &str = "/webhook";

@@ -16,7 +16,6 @@
 
 mod contract;
 mod expect;
-mod fault_stores;
 mod faults;
 mod handler;
 mod ids;
@@ -29,12 +28,13 @@ mod store;
 
 pub use contract::{contract_cases, run_contract, run_contract_case, Case, Start, Step};
 pub use expect::Expect;
-pub use fault_stores::{DownStore, InjectedFault, NoCompleteStore};
+// The fault stores are the core's own test stores (feature `testing`).
 pub use faults::{
     fault_cases, run_fault, run_faults, FaultApp, FaultCase, RunningApp, StartError, FAULT_PATH,
     FAULT_SECRET,
 };
 pub use handler::{Behaviour, Handler, HandlerReply};
+pub use hookgate::testing::{DownStore, InjectedFault, NoCompleteStore};
 pub use hookgate_vectors::{SignedVector, Vectors, VectorsError};
 pub use ids::{now_unix, unique_id};
 pub use netns::{

@@ -62,7 +62,8 @@ pub use service::WebhookService;
 
 hookgate::__adapter_reexports!();
 
-/// The rust blocks of `docs/axum.md` compile (checked as doctests).
+/// The rust blocks of `docs/axum.md` compile (checked as doctests; the Redis
+/// one only with feature `redis`, as CI runs them).
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/axum.md")]
 struct AxumGuide;

@@ -2,7 +2,7 @@
 //! as the floor, both with 64 requests in flight on one connection against
 //! the Redis at `REDIS_URL` (default `redis://127.0.0.1:6379/`).
 //!
-//! `cargo bench -p hookgate --features redis --bench redis_claim`
+//! `cargo bench -p hookgate-loadbench --bench redis_claim`
 //!
 //! Each workload runs three rounds, alternating, each bounded by 200 000
 //! operations or 10 s. Keys are unique per run and expire within a minute, so

@@ -5,7 +5,7 @@
 //! and a new default store filled with its first 100 000 deliveries, as a
 //! freshly started receiver is.
 //!
-//! `cargo bench -p hookgate --bench memory_store`
+//! `cargo bench -p hookgate-loadbench --bench memory_store`
 
 use std::time::Duration;
 

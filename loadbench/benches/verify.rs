@@ -3,7 +3,7 @@
 //! the `standardwebhooks` and `svix` crates' own `verify`, over the same bytes,
 //! in one run.
 //!
-//! `cargo bench -p hookgate --bench verify`
+//! `cargo bench -p hookgate-loadbench --bench verify`
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
