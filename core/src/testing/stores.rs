@@ -22,7 +22,8 @@ fn down() -> StoreError {
 ///
 /// ```
 /// use hookgate::testing::{DownStore, TestDelivery};
-/// use hookgate::{Admission, Inbound, Receiver};
+/// use hookgate::{Receiver};
+/// use hookgate::adapter::{Admission, Inbound};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -60,7 +61,8 @@ impl IdempotencyStore for DownStore {
 ///
 /// ```
 /// use hookgate::testing::{NoCompleteStore, TestDelivery};
-/// use hookgate::{Admission, Inbound, Receiver};
+/// use hookgate::{Receiver};
+/// use hookgate::adapter::{Admission, Inbound};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
