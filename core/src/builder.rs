@@ -207,33 +207,38 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Allowed clock skew, the same into the past and the future (default 300 s).
-    pub fn tolerance(mut self, window: Duration) -> Self {
-        self.tolerance = Tolerance::symmetric(window);
-        self
-    }
-
-    /// Allowed clock skew, separately for each direction.
-    pub fn tolerance_window(mut self, tolerance: Tolerance) -> Self {
-        self.tolerance = tolerance;
+    /// How far a timestamp may be from now: a [`Duration`] for the same
+    /// window both ways, or a [`Tolerance`] with `past` and `future` apart
+    /// (default 300 s both ways).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hookgate::{Receiver, Tolerance};
+    ///
+    /// # let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// let both_ways = Receiver::builder().secret(secret).tolerance(Duration::from_secs(60));
+    /// let apart = Receiver::builder().secret(secret).tolerance(Tolerance {
+    ///     past: Duration::from_secs(600),
+    ///     future: Duration::from_secs(30),
+    /// });
+    /// # both_ways.build().unwrap(); apart.build().unwrap();
+    /// ```
+    pub fn tolerance(mut self, window: impl Into<Tolerance>) -> Self {
+        self.tolerance = window.into();
         self
     }
 
     /// The clock timestamps are checked against, and the default in-memory
-    /// store and job registry expire by (default: the system clock).
+    /// store and job registry expire by (default: the system clock). Pass an
+    /// `Arc` of a clock to keep a handle on it (a test moving time).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
-    /// The clock, shared (so a test can move it after building).
-    pub fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// Where claims live (default: a [`MemoryStore`](crate::store::MemoryStore) on
-    /// the receiver's clock). A store given keeps its own clock; a
+    /// the receiver's clock). A store given keeps its own clock; pass an `Arc`
+    /// to share one store between receivers. A
     /// [`MemoryStore`](crate::store::MemoryStore), or an `Arc` of one, is called
     /// directly (see [`IdempotencyStore::into_memory_store`]).
     pub fn store(mut self, store: impl IdempotencyStore) -> Self {
@@ -241,22 +246,10 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where claims live, shared with other receivers.
-    pub fn shared_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
-        self.store = Some(StoreHandle::shared(store));
-        self
-    }
-
     /// Where known job ids live (default: a [`MemoryJobRegistry`] on the
-    /// receiver's clock).
+    /// receiver's clock); pass an `Arc` to share one between receivers.
     pub fn job_registry(mut self, jobs: impl JobRegistry) -> Self {
         self.jobs = Some(Arc::new(jobs));
-        self
-    }
-
-    /// Where known job ids live, shared with other receivers.
-    pub fn shared_job_registry(mut self, jobs: Arc<dyn JobRegistry>) -> Self {
-        self.jobs = Some(jobs);
         self
     }
 

@@ -7,6 +7,8 @@
 //! overwrite another worker's claim.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -156,30 +158,65 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     }
 }
 
-#[async_trait::async_trait]
+/// The future every store method returns (the trait is an `async_trait`).
+type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A shared store is the store: each call hands back the inner store's own
+/// future, so an `Arc` given to
+/// [`ReceiverBuilder::store`](crate::ReceiverBuilder::store) costs no second
+/// boxed future per call.
 impl<S: IdempotencyStore + ?Sized> IdempotencyStore for Arc<S> {
-    async fn claim(
-        &self,
-        key: &str,
+    fn claim<'s, 'k, 'f>(
+        &'s self,
+        key: &'k str,
         token: ClaimToken,
         ttl: Duration,
-    ) -> Result<ClaimOutcome, StoreError> {
-        (**self).claim(key, token, ttl).await
+    ) -> StoreFuture<'f, ClaimOutcome>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        (**self).claim(key, token, ttl)
     }
-    async fn complete(
-        &self,
-        key: &str,
+
+    fn complete<'s, 'k, 'f>(
+        &'s self,
+        key: &'k str,
         token: ClaimToken,
         ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        (**self).complete(key, token, ttl).await
+    ) -> StoreFuture<'f, bool>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        (**self).complete(key, token, ttl)
     }
-    async fn renew(&self, key: &str, token: ClaimToken, ttl: Duration) -> Result<bool, StoreError> {
-        (**self).renew(key, token, ttl).await
+
+    fn renew<'s, 'k, 'f>(
+        &'s self,
+        key: &'k str,
+        token: ClaimToken,
+        ttl: Duration,
+    ) -> StoreFuture<'f, bool>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        (**self).renew(key, token, ttl)
     }
-    async fn release(&self, key: &str, token: ClaimToken) -> Result<bool, StoreError> {
-        (**self).release(key, token).await
+
+    fn release<'s, 'k, 'f>(&'s self, key: &'k str, token: ClaimToken) -> StoreFuture<'f, bool>
+    where
+        's: 'f,
+        'k: 'f,
+        Self: 'f,
+    {
+        (**self).release(key, token)
     }
+
     fn into_memory_store(self: Arc<Self>) -> Option<Arc<MemoryStore>> {
         S::into_memory_store(Arc::clone(&*self))
     }

@@ -20,16 +20,38 @@ pub trait JobRegistry: Send + Sync + 'static {
     async fn forget(&self, job_id: &str) -> Result<(), StoreError>;
 }
 
-#[async_trait::async_trait]
+/// The future every registry method returns (the trait is an `async_trait`).
+type RegistryFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A shared registry is the registry: each call hands back the inner one's
+/// own future (no second box per call).
 impl<R: JobRegistry + ?Sized> JobRegistry for std::sync::Arc<R> {
-    async fn register(&self, job_id: &str, ttl: Duration) -> Result<(), StoreError> {
-        (**self).register(job_id, ttl).await
+    fn register<'s, 'j, 'f>(&'s self, job_id: &'j str, ttl: Duration) -> RegistryFuture<'f, ()>
+    where
+        's: 'f,
+        'j: 'f,
+        Self: 'f,
+    {
+        (**self).register(job_id, ttl)
     }
-    async fn is_known(&self, job_id: &str) -> Result<bool, StoreError> {
-        (**self).is_known(job_id).await
+
+    fn is_known<'s, 'j, 'f>(&'s self, job_id: &'j str) -> RegistryFuture<'f, bool>
+    where
+        's: 'f,
+        'j: 'f,
+        Self: 'f,
+    {
+        (**self).is_known(job_id)
     }
-    async fn forget(&self, job_id: &str) -> Result<(), StoreError> {
-        (**self).forget(job_id).await
+
+    fn forget<'s, 'j, 'f>(&'s self, job_id: &'j str) -> RegistryFuture<'f, ()>
+    where
+        's: 'f,
+        'j: 'f,
+        Self: 'f,
+    {
+        (**self).forget(job_id)
     }
 }
 

@@ -123,6 +123,13 @@ pub struct Tolerance {
     pub future: Duration,
 }
 
+impl From<Duration> for Tolerance {
+    /// The same window in both directions.
+    fn from(window: Duration) -> Self {
+        Self::symmetric(window)
+    }
+}
+
 impl Tolerance {
     /// The same window in both directions.
     pub const fn symmetric(window: Duration) -> Self {

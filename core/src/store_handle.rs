@@ -31,10 +31,15 @@ impl StoreHandle {
     /// The handle of `store`: [`Self::Memory`] when it is a [`MemoryStore`]
     /// (or an `Arc` of one).
     pub(crate) fn of<S: IdempotencyStore>(store: S) -> Self {
-        Self::shared(Arc::new(store))
+        let store: Arc<dyn IdempotencyStore> = Arc::new(store);
+        match Arc::clone(&store).into_memory_store() {
+            Some(memory) => Self::Memory(memory),
+            None => Self::Other(store),
+        }
     }
 
     /// The handle of a shared store: [`Self::Memory`] when it is a [`MemoryStore`].
+    #[cfg(test)]
     pub(crate) fn shared(store: Arc<dyn IdempotencyStore>) -> Self {
         match Arc::clone(&store).into_memory_store() {
             Some(memory) => Self::Memory(memory),

@@ -211,7 +211,7 @@ fn finding_4_done_ttl_must_outlive_the_replay_window() {
     // acceptable 1 h + past after it was first processed.
     let err = Receiver::builder()
         .secret(SECRET)
-        .tolerance_window(hookgate::Tolerance {
+        .tolerance(hookgate::Tolerance {
             past: Duration::from_secs(3600),
             future: Duration::from_secs(3600),
         })
@@ -477,7 +477,7 @@ async fn item_7_an_admit_dropped_mid_claim_releases_the_key() {
     let r = Receiver::builder()
         .secret(SECRET)
         .clock(FixedClock::new(NOW))
-        .shared_store(store.clone())
+        .store(store.clone())
         .store_deadline(Duration::from_secs(3600))
         .build()
         .unwrap();

@@ -237,7 +237,7 @@ async fn store_failure_fails_closed() {
         let r = Receiver::builder()
             .secret(SECRET)
             .clock(FixedClock::new(NOW))
-            .shared_store(store.clone())
+            .store(store.clone())
             .store_deadline(Duration::from_millis(100))
             .build()
             .unwrap();
@@ -327,7 +327,7 @@ async fn settle_when_store_fails_answers_503_not_2xx() {
     let r = Receiver::builder()
         .secret(SECRET)
         .clock(FixedClock::new(NOW))
-        .shared_store(store.clone())
+        .store(store.clone())
         .build()
         .unwrap();
     let (_, claim) = proceed(admit(&r, &signed("m", NOW, BODY), BODY, None).await);

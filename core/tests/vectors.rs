@@ -157,7 +157,7 @@ async fn rejected_timestamps() {
     let clock = Arc::new(FixedClock::new(ts));
     let receiver = Receiver::builder()
         .secret(&secret)
-        .shared_clock(clock.clone())
+        .clock(clock.clone())
         .build()
         .unwrap();
     // The vector's own signature at now = ts ± 301 s.

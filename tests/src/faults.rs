@@ -550,7 +550,7 @@ async fn redis_stopped(app: &dyn FaultApp) -> Result<(), String> {
     };
     let store = redis_store(&server.url()).await?;
     let handler = Handler::always(Behaviour::Succeed);
-    let running = serve(app, builder().shared_store(store), &handler).await?;
+    let running = serve(app, builder().store(store), &handler).await?;
     expect(
         &delivery(&unique_id("job")),
         &running,
@@ -581,7 +581,7 @@ async fn redis_failing_then_retry(app: &dyn FaultApp) -> Result<(), String> {
         return Ok(());
     };
     let store = redis_store(&url).await?;
-    failing_then_retry_with(app, builder().shared_store(store)).await
+    failing_then_retry_with(app, builder().store(store)).await
 }
 
 async fn two_replicas(app: &dyn FaultApp) -> Result<(), String> {
@@ -590,7 +590,7 @@ async fn two_replicas(app: &dyn FaultApp) -> Result<(), String> {
     };
     let prefix = format!("{}:", unique_id("hookgate-replicas"));
     let replica =
-        |store: Arc<dyn IdempotencyStore>| builder().key_prefix(prefix.clone()).shared_store(store);
+        |store: Arc<dyn IdempotencyStore>| builder().key_prefix(prefix.clone()).store(store);
     let (ha, hb) = (
         Handler::always(Behaviour::Succeed),
         Handler::always(Behaviour::Succeed),
