@@ -50,14 +50,22 @@ pub enum KeysCommand {
     },
 }
 
-/// Where the secret comes from: `--secret`, `HOOKGATE_SECRET` or a file.
+/// Where the secret comes from: `--secret`, `--secret-file`, or else the
+/// `HOOKGATE_SECRET` environment variable.
+///
+/// The variable is read by [`crate::input`], not by clap: clap counts a value
+/// from the environment as given on the command line, so `--secret-file` (or
+/// `send --token`) would conflict with an exported `HOOKGATE_SECRET`. A flag
+/// always wins over the variable.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SecretArgs {
     /// The `whsec_…` secret (a `whsk_…` key signs `v1a`; `whpk_…` verifies
-    /// it); several separated by spaces or commas. Never printed.
-    #[arg(long, env = "HOOKGATE_SECRET", hide_env_values = true)]
+    /// it); several separated by spaces or commas. Never printed. Default: the
+    /// `HOOKGATE_SECRET` environment variable.
+    #[arg(long)]
     pub secret: Option<String>,
-    /// Read the secret from this file instead.
+    /// Read the secret from this file instead (a final newline is not part of
+    /// it).
     #[arg(long, value_name = "FILE", conflicts_with = "secret")]
     pub secret_file: Option<PathBuf>,
 }
@@ -137,8 +145,10 @@ pub struct SendArgs {
     /// Sign with this secret (signed mode); without it the delivery is direct.
     #[command(flatten)]
     pub secret: SecretArgs,
-    /// Direct mode: put this token in `metadata.webhook_secret`.
-    #[arg(long, env = "HOOKGATE_TOKEN", hide_env_values = true)]
+    /// Direct mode: put this token in `metadata.webhook_secret`. Default: the
+    /// `HOOKGATE_TOKEN` environment variable. A `--token` flag wins over
+    /// `HOOKGATE_SECRET`, and `--secret` over `HOOKGATE_TOKEN`.
+    #[arg(long)]
     pub token: Option<String>,
     /// The job status.
     #[arg(long, default_value = "Completed")]
