@@ -67,7 +67,11 @@ fn secret_file_signs_and_verifies() {
 
     let missing = hookgate(&["sign", "--secret-file", "/no/such/file", "--body", "{}"]);
     missing.expect(2);
-    assert!(missing.stderr.contains("/no/such/file"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("/no/such/file"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -105,11 +109,16 @@ fn contradicting_flags_are_bad_usage() {
     );
     both_env.expect(2);
     assert!(
-        both_env.stderr.contains("HOOKGATE_SECRET and HOOKGATE_TOKEN are both set"),
+        both_env
+            .stderr
+            .contains("HOOKGATE_SECRET and HOOKGATE_TOKEN are both set"),
         "{}",
         both_env.stderr
     );
-    assert!(!both_env.stderr.contains(SECRET), "the secret is never printed");
+    assert!(
+        !both_env.stderr.contains(SECRET),
+        "the secret is never printed"
+    );
 }
 
 /// `hookgate --json send URL EXTRA…` with `env`: exit code and the answers'
@@ -128,7 +137,13 @@ async fn send(url: &str, extra: &[&str], env: &[(&str, &str)]) -> (i32, Vec<Stri
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| format!("{} {}", a["status"].as_str().unwrap(), a["code"].as_str().unwrap()))
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["status"].as_str().unwrap(),
+                a["code"].as_str().unwrap()
+            )
+        })
         .collect();
     (run.code.unwrap(), answers)
 }

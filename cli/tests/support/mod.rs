@@ -41,7 +41,12 @@ fn finish(out: Output) -> Run {
 }
 
 /// The variables `hookgate` reads; each test sets the ones it means.
-const READ_FROM_ENV: [&str; 4] = ["HOOKGATE_SECRET", "HOOKGATE_TOKEN", "REDIS_URL", "QUEUE_NAME"];
+const READ_FROM_ENV: [&str; 4] = [
+    "HOOKGATE_SECRET",
+    "HOOKGATE_TOKEN",
+    "REDIS_URL",
+    "QUEUE_NAME",
+];
 
 fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookgate"));
@@ -127,7 +132,15 @@ fn build_receiver(name: &str, path: &Path) {
         path.display()
     );
     let status = Command::new(&cargo)
-        .args(["build", "-p", "hookgate-examples", "--bin", name, "--profile", profile])
+        .args([
+            "build",
+            "-p",
+            "hookgate-examples",
+            "--bin",
+            name,
+            "--profile",
+            profile,
+        ])
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
@@ -161,4 +174,42 @@ pub fn temp_file(name: &str) -> PathBuf {
     let path = dir.join(name);
     let _ = std::fs::remove_file(&path);
     path
+}
+
+/// Whether this is a CI run (`CI=true`), where a Redis test may not skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// The shared Redis the queue tests use: `REDIS_URL`, default
+/// `redis://127.0.0.1:6379/`, if hookgate can connect to it within 10 s.
+///
+/// When it cannot: under `CI=true` the test fails (run `.ci/ensure-redis`
+/// first); otherwise it prints a note and the caller returns early.
+pub async fn redis_or_skip(test: &str) -> Option<String> {
+    let url = std::env::var("REDIS_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "redis://127.0.0.1:6379/".to_owned());
+    let reason = match tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        hookgate::redis::connect(&url),
+    )
+    .await
+    {
+        Ok(Ok(_)) => return Some(url),
+        Ok(Err(e)) => format!("cannot reach Redis at {url}: {e}"),
+        Err(_) => format!("Redis at {url} did not answer within 10 s"),
+    };
+    assert!(
+        !in_ci(),
+        "{test}: {reason}; under CI=true Redis tests must run (run .ci/ensure-redis first)"
+    );
+    // Straight to the process's stderr: the harness's capture would hide it.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("note: skipping {test}: {reason} (set CI=true to make this a failure)\n")
+            .as_bytes(),
+    );
+    None
 }
