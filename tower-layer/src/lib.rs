@@ -42,6 +42,9 @@ mod queue;
 mod rejection;
 mod responder;
 mod service;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use body::BoxError;
 pub use extractor::Webhook;
