@@ -60,6 +60,9 @@ mod headers;
 mod middleware;
 mod queue;
 mod rejection;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use answer::{answer_response, AnswerError};
 pub use extractor::Webhook;
