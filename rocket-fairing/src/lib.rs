@@ -68,6 +68,9 @@ mod limit;
 mod queue;
 mod renewal;
 mod stash;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use answer::AnswerResponder;
 pub use deadline::with_deadline;
