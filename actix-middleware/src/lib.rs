@@ -59,6 +59,9 @@ mod middleware;
 mod queue;
 mod rejection;
 mod responder;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use extractor::Webhook;
 /// The core's header access over actix-web's header map; not part of the

@@ -82,18 +82,7 @@ async fn refusals_answer_json_without_calling_the_handler() {
         .set_payload(body.clone());
     let mut tampered = body.clone();
     tampered[2] ^= 1;
-    let wrong = {
-        let id = msg_id("wrong");
-        let sig = hookgate::Secret::parse(SECRET)
-            .unwrap()
-            .sign(&id, now(), &body);
-        test::TestRequest::post()
-            .uri(PATH)
-            .insert_header(("svix-id", id))
-            .insert_header(("svix-timestamp", now().to_string()))
-            .insert_header(("svix-signature", sig))
-            .set_payload(tampered)
-    };
+    let wrong = signed(&msg_id("wrong"), &body).set_payload(tampered);
     let stale = signed_at(&msg_id("stale"), now() - 3600, &body);
     let future = signed_at(&msg_id("future"), now() + 3600, &body);
 

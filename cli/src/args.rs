@@ -37,6 +37,13 @@ pub enum Command {
     Send(SendArgs),
     /// Re-send deliveries captured by `send --save`.
     Replay(ReplayArgs),
+    /// Inspect and repair a queue-mode receiver's Redis queue: statistics,
+    /// dead letters, requeue, forget a processed delivery.
+    Queue {
+        /// Which queue command.
+        #[command(subcommand)]
+        command: QueueCommand,
+    },
 }
 
 /// `hookgate keys …`.
@@ -50,14 +57,22 @@ pub enum KeysCommand {
     },
 }
 
-/// Where the secret comes from: `--secret`, `HOOKGATE_SECRET` or a file.
+/// Where the secret comes from: `--secret`, `--secret-file`, or else the
+/// `HOOKGATE_SECRET` environment variable.
+///
+/// The variable is read by [`crate::input`], not by clap: clap counts a value
+/// from the environment as given on the command line, so `--secret-file` (or
+/// `send --token`) would conflict with an exported `HOOKGATE_SECRET`. A flag
+/// always wins over the variable.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SecretArgs {
     /// The `whsec_…` secret (a `whsk_…` key signs `v1a`; `whpk_…` verifies
-    /// it); several separated by spaces or commas. Never printed.
-    #[arg(long, env = "HOOKGATE_SECRET", hide_env_values = true)]
+    /// it); several separated by spaces or commas. Never printed. Default: the
+    /// `HOOKGATE_SECRET` environment variable.
+    #[arg(long)]
     pub secret: Option<String>,
-    /// Read the secret from this file instead.
+    /// Read the secret from this file instead (a final newline is not part of
+    /// it).
     #[arg(long, value_name = "FILE", conflicts_with = "secret")]
     pub secret_file: Option<PathBuf>,
 }
@@ -137,8 +152,10 @@ pub struct SendArgs {
     /// Sign with this secret (signed mode); without it the delivery is direct.
     #[command(flatten)]
     pub secret: SecretArgs,
-    /// Direct mode: put this token in `metadata.webhook_secret`.
-    #[arg(long, env = "HOOKGATE_TOKEN", hide_env_values = true)]
+    /// Direct mode: put this token in `metadata.webhook_secret`. Default: the
+    /// `HOOKGATE_TOKEN` environment variable. A `--token` flag wins over
+    /// `HOOKGATE_SECRET`, and `--secret` over `HOOKGATE_TOKEN`.
+    #[arg(long)]
     pub token: Option<String>,
     /// The job status.
     #[arg(long, default_value = "Completed")]
@@ -199,5 +216,86 @@ pub struct ReplayArgs {
     pub secret: SecretArgs,
     /// Per-request time-out, seconds.
     #[arg(long, default_value_t = 15.0)]
+    pub timeout: f64,
+}
+
+/// `hookgate queue …`: operations on the Redis queue of receivers in queue
+/// mode, through the core's own queue operations.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Entries ready, scheduled for a retry, running and dead, and the age of
+    /// the oldest waiting or running one.
+    Stats {
+        /// Which queue.
+        #[command(flatten)]
+        queue: QueueTarget,
+    },
+    /// The dead letters, oldest first, each with its attempts and last error.
+    Dead {
+        /// Which queue.
+        #[command(flatten)]
+        queue: QueueTarget,
+        /// List at most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Puts a dead letter (or with `--all` every one) back in the queue, with
+    /// the full number of attempts again.
+    Requeue {
+        /// The dead letter's id, as `queue dead` shows it (`<shard>-<entry id>`).
+        #[arg(value_name = "DEAD_ID", required_unless_present = "all")]
+        id: Option<String>,
+        /// Requeue every dead letter.
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+        /// Which queue.
+        #[command(flatten)]
+        queue: QueueTarget,
+    },
+    /// Forgets that a delivery was processed, so the sender's replay of it
+    /// (same message id) is queued and handled again.
+    Forget {
+        /// The signed delivery's message id (`svix-id` / `webhook-id`), or
+        /// with `--key` a dedupe key as `queue dead` shows it.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// ID is a dedupe key (e.g. a direct-mode `…job:<job id>:<status>`).
+        #[arg(long)]
+        key: bool,
+        /// Which queue.
+        #[command(flatten)]
+        queue: QueueTarget,
+    },
+}
+
+/// Where the queue is and how its keys are named: the same settings the
+/// receivers run with (`RedisQueue::named`, `RedisQueue::shards`,
+/// `ReceiverBuilder::key_prefix`), or the commands address other keys.
+#[derive(Debug, Args, Clone)]
+pub struct QueueTarget {
+    /// The Redis the queue lives in, `redis://[user:password@]host:port/db`.
+    /// Default: the `REDIS_URL` environment variable, as the example
+    /// receivers read it. Never printed.
+    #[arg(long, value_name = "URL", env = "REDIS_URL", hide_env_values = true)]
+    pub redis: String,
+    /// The queue's name (`RedisQueue::named`; the example receivers'
+    /// `QUEUE_NAME`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "QUEUE_NAME",
+        default_value = hookgate::redis::RedisQueue::<hookgate::redis::ConnectionManager>::DEFAULT_NAME
+    )]
+    pub queue_name: String,
+    /// How many streams the queue is spread over (`RedisQueue::shards`):
+    /// the receivers' number.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub shards: u32,
+    /// The receivers' dedupe key prefix (`ReceiverBuilder::key_prefix`): how
+    /// `forget` finds a message id's key.
+    #[arg(long, value_name = "PREFIX", default_value = "hookgate:")]
+    pub key_prefix: String,
+    /// How long to wait for Redis, per call, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub timeout: f64,
 }

@@ -15,7 +15,7 @@ use crate::outgoing::Outgoing;
 pub struct Attempt {
     /// The HTTP status, or `None` when no answer came.
     pub status: Option<u16>,
-    /// The answer's `code` (`received`, `duplicate` for 2xx; the refusal's
+    /// The answer's `code` (`received`, `queued`, `duplicate` for 2xx; the refusal's
     /// `code`; `timeout` / `connect` / `error` without an answer).
     pub code: String,
     /// How long it took.
@@ -137,13 +137,16 @@ async fn post(
     }
 }
 
-/// The `code` a hookgate receiver put in its answer: `duplicate` or
-/// `received` for a 2xx, the refusal's `code` otherwise (`-` when none).
+/// The `code` a hookgate receiver put in its answer: `duplicate`, `queued`
+/// (queue mode's `202`) or `received` for a 2xx, the refusal's `code`
+/// otherwise (`-` when none).
 fn answer_code(status: u16, body: &[u8]) -> String {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     if (200..300).contains(&status) {
         if json["duplicate"] == true {
             "duplicate".to_owned()
+        } else if json["queued"] == true {
+            "queued".to_owned()
         } else {
             "received".to_owned()
         }
@@ -162,6 +165,10 @@ mod tests {
         assert_eq!(
             answer_code(200, br#"{"received":true,"duplicate":true}"#),
             "duplicate"
+        );
+        assert_eq!(
+            answer_code(202, br#"{"received":true,"queued":true}"#),
+            "queued"
         );
         assert_eq!(
             answer_code(401, br#"{"error":"x","code":"invalid_signature"}"#),

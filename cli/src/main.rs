@@ -1,6 +1,6 @@
 //! `hookgate`: make and check webhook signatures (`keys`, `sign`, `verify`),
 //! play the sender against a receiver (`send`), re-send captured deliveries
-//! (`replay`).
+//! (`replay`), operate a queue-mode receiver's Redis queue (`queue`).
 //!
 //! Exit codes: 0 success, 1 a negative result (an invalid signature, a
 //! receiver that refused), 2 bad usage.
@@ -12,6 +12,7 @@ mod error;
 mod input;
 mod keys;
 mod outgoing;
+mod queue;
 mod report;
 mod retry;
 mod send;
@@ -46,6 +47,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Verify(args) => verify::run(args, cli.json),
         Command::Send(args) => runtime()?.block_on(send::run(args, cli.json)),
         Command::Replay(args) => runtime()?.block_on(send::replay(args, cli.json)),
+        Command::Queue { command } => runtime()?.block_on(queue::run(command, cli.json)),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::args::{ReplayArgs, SendArgs};
 use crate::capture::{self, Captured};
 use crate::deliver::{self, Outcome, Plan};
 use crate::error::CliError;
-use crate::input;
+use crate::input::{self, SendAuth};
 use crate::outgoing::{Outgoing, Signing};
 use crate::report::{self, Summary};
 use crate::retry;
@@ -29,15 +29,10 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
             "--count and --concurrency must be at least 1".into(),
         ));
     }
-    let keys = match input::secret(&args.secret)? {
-        Some(text) => Some(Arc::new(sender_keys(&text)?)),
-        None => None,
+    let (keys, token) = match input::send_auth(&args.secret, args.token.as_deref())? {
+        SendAuth::Signed(text) => (Some(Arc::new(sender_keys(&text)?)), None),
+        SendAuth::Direct(token) => (None, token),
     };
-    if keys.is_some() && args.token.is_some() {
-        return Err(CliError::Usage(
-            "--secret signs the delivery, --token is for direct (unsigned) ones: give one".into(),
-        ));
-    }
     let raw_body = args.body.as_deref().map(input::body).transpose()?;
     let metadata = args
         .metadata
@@ -72,7 +67,7 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
                     for (k, v) in &metadata {
                         event = event.metadata(k, v.clone());
                     }
-                    if let Some(token) = &args.token {
+                    if let Some(token) = &token {
                         event = event.token(token);
                     }
                     event.build().body

@@ -138,6 +138,87 @@ async fn load_with_duplicates_is_deduplicated() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_from_a_file_with_standard_webhooks_headers() {
+    let receiver = axum_receiver(&[("WEBHOOK_SECRET", SECRET)]).await;
+    let url = format!("{}/webhook/reducto", receiver.base_url());
+    let body = r#"{"status":"Failed","job_id":"job_from_file","metadata":{"source":"file"}}"#;
+    let body_file = temp_file("send-body.json");
+    std::fs::write(&body_file, body).unwrap();
+    let at = format!("@{}", body_file.display());
+    let saved = temp_file("send-webhook.jsonl");
+    let (code, report) = send_json(&[
+        "send",
+        &url,
+        "--secret",
+        SECRET,
+        "--body",
+        &at,
+        "--headers",
+        "webhook",
+        "--save",
+        saved.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(answers(&report), [row("200", "received", 1)]);
+
+    // What went out: the file's bytes, signed under the webhook-* names.
+    let line = std::fs::read_to_string(&saved).unwrap();
+    let captured: Value = serde_json::from_str(line.trim()).unwrap();
+    let headers: Vec<(String, String)> =
+        serde_json::from_value(captured["headers"].clone()).unwrap();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} in {headers:?}"))
+    };
+    assert!(
+        headers.iter().all(|(n, _)| !n.starts_with("svix-")),
+        "{headers:?}"
+    );
+    let id = header("webhook-id");
+    let ts: i64 = header("webhook-timestamp").parse().unwrap();
+    assert!(hookgate::signing::KeyRing::parse(SECRET)
+        .unwrap()
+        .verify_signature(
+            &id,
+            &ts.to_string(),
+            body.as_bytes(),
+            header("webhook-signature").as_bytes(),
+        ));
+
+    // What the handler got: the file's event, under that message id.
+    let events: Value = reqwest::get(format!("{}/events", receiver.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        events,
+        serde_json::json!([{"id": id, "job_id": "job_from_file", "status": "Failed", "metadata": {"source": "file"}}])
+    );
+
+    let missing = hookgate_async(args(&[
+        "send",
+        &url,
+        "--secret",
+        SECRET,
+        "--body",
+        "@/no/such/file",
+    ]))
+    .await;
+    missing.expect(2);
+    assert!(
+        missing.stderr.contains("/no/such/file"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_send_with_a_token() {
     let receiver = axum_receiver(&[("WEBHOOK_MODE", "direct"), ("DIRECT_TOKEN", "tok-123")]).await;
     let url = format!("{}/webhook/reducto", receiver.base_url());

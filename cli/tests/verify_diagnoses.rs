@@ -263,3 +263,58 @@ fn a_raw_http_request_file() {
     ]);
     assert!(run.expect(0).starts_with("valid\n"), "{}", run.stdout);
 }
+
+#[test]
+fn invalid_message_id() {
+    let now = NOW.to_string();
+    let secret = Secret::parse(SECRET).unwrap();
+    // A space is not visible ASCII; 257 bytes is one over the limit.
+    for id in ["msg 1".to_owned(), "m".repeat(257)] {
+        let sig = secret.sign(&id, NOW, BODY.as_bytes());
+        let h = [
+            ("svix-id", id.as_str()),
+            ("svix-timestamp", now.as_str()),
+            ("svix-signature", sig.as_str()),
+        ];
+        let (code, findings, out) = verify(SECRET, &h, BODY);
+        assert_eq!(
+            (code, findings),
+            (1, vec!["invalid_message_id".to_owned()]),
+            "{out}"
+        );
+        assert!(
+            out.contains("longer than 256 bytes, or not visible ASCII"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn too_many_entries() {
+    let h = signed_at(NOW, BODY);
+    let good = h[2].1.clone();
+    let junk = "v1,AAAA ".repeat(16);
+
+    // The good entry is the 17th: past the 16 a receiver reads.
+    let last = format!("{junk}{good}");
+    let mut h = refs(&h);
+    h[2].1 = &last;
+    let (code, findings, out) = verify(SECRET, &h, BODY);
+    let mut expected = vec![
+        "no_entry_for_keys".to_owned(),
+        "too_many_entries".to_owned(),
+    ];
+    expected.extend(std::iter::repeat_n("malformed_entry".to_owned(), 16));
+    assert_eq!((code, findings), (1, expected), "{out}");
+    assert!(
+        out.contains("17 signature entries; only the first 16 are read"),
+        "{out}"
+    );
+
+    // First, it is read and verifies; the surplus is still named.
+    let first = format!("{good} {junk}");
+    h[2].1 = &first;
+    let (code, findings, out) = verify(SECRET, &h, BODY);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(findings[..2], ["valid", "too_many_entries"], "{out}");
+}

@@ -68,6 +68,9 @@ mod queue;
 mod renewal;
 mod responder;
 mod stash;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use deadline::with_deadline;
 pub use fairing::WebhookFairing;

@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use hookgate::signing::SignatureError;
-use hookgate_rocket::{DirectPolicy, Receiver, Rejection, Secret};
+use hookgate_rocket::testing::{request, TestDelivery};
+use hookgate_rocket::{DirectPolicy, Receiver, Rejection};
 use rocket::http::Header;
 
 #[rocket::async_test]
@@ -36,18 +37,12 @@ async fn missing_signature_is_401_exactly() {
 async fn wrong_signature_is_401_exactly() {
     let client = client(signed_receiver()).await;
     let body = job_body("job_1", "Completed");
-    let ts = now();
-    let other = Secret::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap();
-    let request = client
-        .post("/hook")
-        .header(Header::new("svix-id", "msg_1"))
-        .header(Header::new("svix-timestamp", ts.to_string()))
-        .header(Header::new(
-            "svix-signature",
-            other.sign("msg_1", ts, body.as_bytes()),
-        ))
-        .body(body);
-    let got = send(request).await;
+    let other = TestDelivery::signed("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")
+        .id("msg_1")
+        .at(now())
+        .body(body)
+        .build();
+    let got = send(request(&client, "/hook", &other)).await;
     got.assert_is(&Rejection::from(SignatureError::NoMatch).to_answer());
     assert_eq!(seen(&client).calls(), 0);
 }

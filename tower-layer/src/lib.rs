@@ -48,6 +48,9 @@ mod rejection;
 mod responder;
 mod response_body;
 mod service;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use body::BoxError;
 pub use extractor::Webhook;

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::test::TestRequest;
-use hookgate::Secret;
+use hookgate_actix::testing::{request, TestDelivery};
 use hookgate_actix::Receiver;
 
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -40,14 +40,12 @@ pub fn signed(id: &str, body: &[u8]) -> TestRequest {
 
 /// A signed POST of `body` as message `id`, signed at `ts`.
 pub fn signed_at(id: &str, ts: i64, body: &[u8]) -> TestRequest {
-    let sig = Secret::parse(SECRET).unwrap().sign(id, ts, body);
-    TestRequest::post()
-        .uri(PATH)
-        .insert_header(("content-type", "application/json"))
-        .insert_header(("svix-id", id))
-        .insert_header(("svix-timestamp", ts.to_string()))
-        .insert_header(("svix-signature", sig))
-        .set_payload(body.to_vec())
+    let delivery = TestDelivery::signed(SECRET)
+        .id(id)
+        .at(ts)
+        .body(body.to_vec())
+        .build();
+    request(PATH, &delivery)
 }
 
 /// A unique message id per call, so parallel tests never share a key.

@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use hookgate_rocket::{with_deadline, Receiver, Secret, Webhook, WebhookFairing};
+use hookgate_rocket::testing::{request, TestDelivery};
+use hookgate_rocket::{with_deadline, Receiver, Webhook, WebhookFairing};
 use rocket::figment::Figment;
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 use rocket::response::content::RawJson;
 use rocket::{post, routes, Build, Rocket, State};
@@ -188,15 +189,12 @@ pub fn signed_at<'c>(
     ts: i64,
     body: &str,
 ) -> LocalRequest<'c> {
-    let sig = Secret::parse(SECRET)
-        .expect("valid secret")
-        .sign(id, ts, body.as_bytes());
-    client
-        .post(path)
-        .header(Header::new("svix-id", id.to_owned()))
-        .header(Header::new("svix-timestamp", ts.to_string()))
-        .header(Header::new("svix-signature", sig))
-        .body(body)
+    let delivery = TestDelivery::signed(SECRET)
+        .id(id)
+        .at(ts)
+        .body(body.to_owned())
+        .build();
+    request(client, path, &delivery)
 }
 
 /// A response's parts: status, `Content-Type`, `Retry-After` and body.

@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hookgate::{ReceiverBuilder, Secret};
-
 use hookgate::clock::FixedClock;
+use hookgate::ReceiverBuilder;
+use hookgate_tower::testing::{full_request, TestDelivery};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
@@ -44,15 +44,12 @@ pub fn job_body(job: &str) -> Vec<u8> {
 
 /// A `POST /webhook` signed with [`SECRET`] at [`NOW`].
 pub fn signed(id: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
-    let body = body.into();
-    let sig = Secret::parse(SECRET).unwrap().sign(id, NOW, &body);
-    Request::post("/webhook")
-        .header("svix-id", id)
-        .header("svix-timestamp", NOW.to_string())
-        .header("svix-signature", sig)
-        .header("content-type", "application/json")
-        .body(Full::new(body))
-        .unwrap()
+    let delivery = TestDelivery::signed(SECRET)
+        .id(id)
+        .at(NOW)
+        .body(body)
+        .build();
+    full_request("/webhook", &delivery)
 }
 
 /// Status, headers and JSON body of a response.
