@@ -39,11 +39,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
+#[cfg(feature = "axum")]
 mod extractor;
 mod future;
 mod layer;
 mod peer;
 mod queue;
+#[cfg(feature = "axum")]
 mod rejection;
 mod responder;
 mod response_body;
@@ -53,11 +55,18 @@ mod service;
 pub mod testing;
 
 pub use body::BoxError;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use extractor::Webhook;
 pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use peer::{peer_ip, PeerAddr};
-pub use queue::{queue_route, start_workers};
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use queue::queue_route;
+pub use queue::start_workers;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use rejection::WebhookRejection;
 pub use responder::{JsonResponder, Responder};
 pub use response_body::WebhookBody;
@@ -67,6 +76,6 @@ hookgate::__adapter_reexports!();
 
 /// The rust blocks of `docs/axum.md` compile (checked as doctests; the Redis
 /// one only with feature `redis`, as CI runs them).
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "axum"))]
 #[doc = include_str!("../../docs/axum.md")]
 struct AxumGuide;

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+#[cfg(feature = "axum")]
 use axum::extract::ConnectInfo;
 
 /// The peer address of a request, set by the server in the request extensions:
@@ -14,6 +15,7 @@ pub fn peer_ip(extensions: &http::Extensions) -> Option<IpAddr> {
     if let Some(PeerAddr(ip)) = extensions.get::<PeerAddr>() {
         return Some(*ip);
     }
+    #[cfg(feature = "axum")]
     if let Some(ConnectInfo(addr)) = extensions.get::<ConnectInfo<SocketAddr>>() {
         return Some(addr.ip());
     }

@@ -3,11 +3,15 @@
 //! duplicate, a refusal, or `503`) and the one call that starts the workers
 //! with the app's handler.
 
+#[cfg(feature = "axum")]
 use axum::routing::MethodRouter;
 use hookgate::queue::{QueueError, QueueHandler, Workers};
-use hookgate::{Receiver, Rejection};
+use hookgate::Receiver;
+#[cfg(feature = "axum")]
+use hookgate::Rejection;
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "axum")]
 use crate::layer::WebhookLayer;
 
 /// The route for the webhook path of a receiver built in queue mode
@@ -35,6 +39,7 @@ use crate::layer::WebhookLayer;
 /// # workers.shutdown(std::time::Duration::from_secs(1)).await;
 /// # });
 /// ```
+#[cfg(feature = "axum")]
 pub fn queue_route<S>(receiver: Receiver) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -47,6 +52,7 @@ where
 
 /// Reached only when the receiver is not in queue mode (queue mode answers
 /// every delivery itself).
+#[cfg(feature = "axum")]
 async fn not_queued() -> axum::response::Response {
     Rejection::NotInstalled
         .to_answer()

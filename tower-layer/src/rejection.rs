@@ -5,6 +5,8 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 use hookgate::Outcome;
 
+use crate::responder::Rendered;
+
 hookgate::__adapter_rejection! {
     /// Why [`Webhook<E>`](crate::Webhook) could not be extracted: the route
     /// is not behind a [`WebhookLayer`](crate::WebhookLayer) (`500
@@ -15,11 +17,6 @@ hookgate::__adapter_rejection! {
     /// Answers with the core's JSON (`{"error", "code"}`); on a guarded route
     /// the layer renders it with its [`Responder`](crate::Responder).
 }
-
-/// A rejection rendered by default, marked so that the layer renders it
-/// again with its own responder.
-#[derive(Clone)]
-pub(crate) struct Rendered(pub(crate) Arc<Outcome>);
 
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {

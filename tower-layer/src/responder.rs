@@ -32,6 +32,16 @@ pub trait Responder: Send + Sync + 'static {
     fn respond(&self, outcome: &Outcome) -> http::Response<Bytes>;
 }
 
+/// An answer rendered by default inside the guarded service (an extractor's
+/// rejection), marked in the response's extensions so that the layer renders
+/// it again with its own responder.
+#[derive(Clone)]
+#[cfg_attr(
+    not(feature = "axum"),
+    allow(dead_code, reason = "only axum's extractor renders one")
+)]
+pub(crate) struct Rendered(pub(crate) std::sync::Arc<Outcome>);
+
 /// The default [`Responder`]: the core's JSON answer as it is
 /// ([`Answer::into_response`](hookgate::Answer::into_response)).
 #[derive(Debug, Clone, Copy, Default)]

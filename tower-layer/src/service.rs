@@ -16,8 +16,7 @@ use hookgate::{Outcome, Receiver};
 use crate::body::{declared_len, read_body, BoxError};
 use crate::future::ResponseFuture;
 use crate::peer::peer_ip;
-use crate::rejection::Rendered;
-use crate::responder::Responder;
+use crate::responder::{Rendered, Responder};
 use crate::response_body::WebhookBody;
 
 /// The service [`WebhookLayer`](crate::WebhookLayer) produces.

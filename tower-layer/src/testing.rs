@@ -49,6 +49,8 @@ pub use hookgate::testing::{BuiltDelivery, SenderKey, TestDelivery};
 /// # Panics
 ///
 /// When `uri` is not a valid request target (a test fixture mistake).
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub fn request(uri: &str, delivery: &BuiltDelivery) -> Request<axum::body::Body> {
     build(uri, delivery, axum::body::Body::from(delivery.body.clone()))
 }
