@@ -44,10 +44,12 @@ pub struct RedisGuide;
 
 mod adapter_macros;
 mod admit;
+mod build_error;
 mod builder;
 mod claim;
 mod client_addr;
 pub mod clock;
+mod conclude;
 mod deadline;
 mod delivery;
 mod diagnose;
@@ -81,7 +83,8 @@ pub mod testing;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 
-pub use builder::{BuildError, ReceiverBuilder};
+pub use build_error::BuildError;
+pub use builder::ReceiverBuilder;
 pub use delivery::{Delivery, Mode};
 pub use direct::DirectPolicy;
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
@@ -118,8 +121,9 @@ pub mod store {
 /// and client addresses. An app rarely needs these; a new adapter (or a
 /// server without a framework) does.
 pub mod adapter {
-    pub use crate::claim::{handler_succeeded, Claim, ClaimRenewer};
+    pub use crate::claim::{Claim, ClaimRenewer};
     pub use crate::client_addr::{client_addr, InvalidNetwork, Networks};
+    pub use crate::conclude::handler_succeeded;
     pub use crate::deadline::{with_handler_deadline, Deadline, DeadlineElapsed};
     pub use crate::headers::{declared_length, HeaderList, HeaderLookup};
     pub use crate::offload::OFFLOAD_THRESHOLD;
