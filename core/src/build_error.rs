@@ -20,7 +20,7 @@ pub enum BuildError {
     /// Signed mode without any key.
     #[error("signed mode needs at least one secret (`whsec_…`) or public key (`whpk_…`); call `.secret(…)` or choose direct mode")]
     NoKeys,
-    /// [`ReceiverBuilder::secret_from_env`] named a variable that is not set.
+    /// [`ReceiverBuilder::secret_from_env`](crate::ReceiverBuilder::secret_from_env) named a variable that is not set.
     #[error("the environment variable `{name}` is {}; set it to the webhook signing secret from the sender's portal (`whsec_…`)", if *.not_unicode { "not valid UTF-8" } else { "not set" })]
     MissingEnv {
         /// The variable's name.

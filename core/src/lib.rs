@@ -6,19 +6,28 @@
 //!
 //! This crate is the framework-free core. The adapters `hookgate-tower` (axum),
 //! `hookgate-actix` and `hookgate-rocket` translate requests to
-//! [`Inbound`] and [`Answer`]s back; every decision is made here:
+//! [`Inbound`](adapter::Inbound) and [`Outcome`]s back; every decision is made
+//! here:
 //!
 //! 1. **authenticate**: signed mode verifies the `v1` (HMAC-SHA256) or `v1a`
 //!    (ed25519) signature over the raw body and refuses stale timestamps; direct
 //!    mode checks a token in `metadata`, known job ids and/or source networks.
 //! 2. **identify**: the dedupe key is the message id (signed) or job id + status
 //!    (direct).
-//! 3. **claim**: an [`IdempotencyStore`] says fresh, done (duplicate → `200`),
-//!    in flight (`409` + `Retry-After`) or unreachable (`503`, fail closed).
+//! 3. **claim**: an [`IdempotencyStore`](store::IdempotencyStore) says fresh,
+//!    done (duplicate → `200`), in flight (`409` + `Retry-After`) or
+//!    unreachable (`503`, fail closed).
 //!
-//! After the handler, [`Receiver::settle`] marks the claim done (2xx) or releases
-//! it so the sender's retry is processed. A [`Claim`] dropped unsettled releases
-//! itself.
+//! After the handler, [`Claim::conclude`](adapter::Claim::conclude) decides
+//! once, for every adapter, what its end means: a 2xx marks the claim done,
+//! anything else releases it so the sender's retry is processed. A
+//! [`Claim`](adapter::Claim) dropped unsettled releases itself.
+//!
+//! The crate root holds what an app names; the modules group the rest:
+//! [`signing`] (secrets, keys, signature headers, diagnosis), [`store`]
+//! (dedupe stores and job registries), [`clock`], [`direct`], [`queue`]
+//! (queue mode), `redis` (feature `redis`), `testing` (feature `testing`), and
+//! [`adapter`] (what a framework adapter or a framework-less server uses).
 //!
 //! See [`Receiver`] for a complete example.
 //!
