@@ -104,7 +104,9 @@ impl std::str::FromStr for DeadLetterId {
     }
 }
 
-/// A delivery that used up its attempts, with its last error.
+/// A delivery that used up its attempts, with its last error; or an entry the
+/// backend could not read ([`QueueEntry::is_unreadable`]), set aside with the
+/// reason as its last error.
 #[derive(Debug, Clone)]
 pub struct DeadLetter {
     /// Its id, to requeue it.
@@ -154,7 +156,10 @@ pub trait QueueBackend: Send + Sync + 'static {
     async fn is_marked(&self, key: &str) -> Result<bool, QueueError>;
 
     /// Takes up to `max` waiting entries for `consumer` (first moving retries
-    /// whose delay has passed back to the waiting ones).
+    /// whose delay has passed back to the waiting ones). An entry the backend
+    /// cannot read is not returned: it is moved to the dead letters as
+    /// [unreadable](QueueEntry::is_unreadable), with the reason as its last
+    /// error, so one bad entry never stalls the queue.
     async fn take(&self, consumer: &str, max: usize) -> Result<Vec<Taken>, QueueError>;
 
     /// Takes over up to `max` entries held by any worker for longer than
@@ -200,7 +205,8 @@ pub trait QueueBackend: Send + Sync + 'static {
 
     /// Puts dead letter `id` back in the queue as [`QueueEntry::requeued`]
     /// (the full number of attempts again). Returns false when there is no
-    /// such dead letter (any more).
+    /// such dead letter (any more), or when it is
+    /// [unreadable](QueueEntry::is_unreadable) (it stays a dead letter).
     async fn requeue(&self, id: &DeadLetterId) -> Result<bool, QueueError>;
 
     /// Removes `key`'s done marker, so the same delivery sent again is
