@@ -65,7 +65,11 @@ impl Receiver {
     /// that they live in this process only.
     ///
     /// Fails with [`QueueError::NotQueueMode`] when the receiver was not
-    /// built with [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue).
+    /// built with [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue),
+    /// and with [`QueueError::EventTypeMismatch`] when `E` is not the event
+    /// type the queue checks payloads against
+    /// ([`QueueConfig::event`](crate::queue::QueueConfig::event), default
+    /// [`JobEvent`](crate::JobEvent)).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -93,6 +97,12 @@ impl Receiver {
         H: QueueHandler<E>,
     {
         let config = self.inner.queue.clone().ok_or(QueueError::NotQueueMode)?;
+        if config.event.id != std::any::TypeId::of::<E>() {
+            return Err(QueueError::EventTypeMismatch {
+                configured: config.event.name,
+                handler: std::any::type_name::<E>(),
+            });
+        }
         let consumer: Arc<str> = format!(
             "{}-{}-{:08x}",
             hostname(),
