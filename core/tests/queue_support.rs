@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hookgate::queue::{Backoff, QueueConfig, Queued, Workers};
-use hookgate::{
-    Admission, Answer, DirectPolicy, HeaderList, Inbound, JobEvent, Receiver, Secret,
-};
+use hookgate::{Admission, Answer, DirectPolicy, HeaderList, Inbound, JobEvent, Receiver, Secret};
 
 /// The secret every test receiver and sender uses.
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -488,9 +486,15 @@ pub async fn scenario_requeue_one_dead_letter(receiver: &Receiver, ids: [&str; 2
         .find(|d| d.entry.delivery().message_id() == Some(ids[0]))
         .expect("the first is a dead letter");
     recorder.heal();
-    assert!(receiver.requeue_dead(&chosen.id).await.expect("requeue one"));
+    assert!(receiver
+        .requeue_dead(&chosen.id)
+        .await
+        .expect("requeue one"));
     assert!(
-        !receiver.requeue_dead(&chosen.id).await.expect("requeue again"),
+        !receiver
+            .requeue_dead(&chosen.id)
+            .await
+            .expect("requeue again"),
         "a requeued dead letter is no longer one"
     );
     recorder
@@ -525,20 +529,33 @@ pub async fn scenario_shutdown_past_its_grace(receiver: &Receiver, id: &str, vis
     })
     .await;
     let cut = Instant::now();
-    assert_eq!(w.shutdown(Duration::from_millis(100)).await, 1, "one cancelled");
-    assert!(cut.elapsed() < Duration::from_secs(1), "{:?}", cut.elapsed());
+    assert_eq!(
+        w.shutdown(Duration::from_millis(100)).await,
+        1,
+        "one cancelled"
+    );
+    assert!(
+        cut.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        cut.elapsed()
+    );
     assert!(recorder.of(id).is_empty(), "cancelled before it recorded");
     let stats = receiver.queue_stats().await.expect("stats");
     assert_eq!(stats.running, 1, "left in the queue, held: {stats:?}");
     let w = workers(receiver, &recorder);
     recorder
-        .wait_for(visibility + Duration::from_secs(8), "reclaimed and finished", |a| {
-            a.iter().any(|a| a.succeeded)
-        })
+        .wait_for(
+            visibility + Duration::from_secs(8),
+            "reclaimed and finished",
+            |a| a.iter().any(|a| a.succeeded),
+        )
         .await;
     let took = cut.elapsed();
     w.shutdown(Duration::from_secs(5)).await;
-    assert!(took >= visibility, "taken over before the timeout: {took:?}");
+    assert!(
+        took >= visibility,
+        "taken over before the timeout: {took:?}"
+    );
     let mine = recorder.of(id);
     assert_eq!(mine.len(), 1, "{mine:?}");
     assert_eq!(mine[0].attempt, 2, "the cancelled try counts as an attempt");
@@ -560,7 +577,10 @@ pub async fn scenario_direct_mode(receiver: &Receiver, job: &str) {
     assert_eq!(answer.status(), 404, "unregistered: {answer:?}");
     assert_eq!(json(&answer)["code"], "unknown_job");
     receiver.register_job(job).await.expect("register");
-    assert_queued(&send_direct(receiver, job, "Processing").await, "processing");
+    assert_queued(
+        &send_direct(receiver, job, "Processing").await,
+        "processing",
+    );
     assert_queued(&send_direct(receiver, job, "Completed").await, "completed");
     assert_duplicate(
         &send_direct(receiver, job, "COMPLETED").await,
@@ -611,7 +631,10 @@ pub async fn scenario_direct_mode(receiver: &Receiver, job: &str) {
     for (mode, metadata, status) in seen.lock().unwrap().iter() {
         assert_eq!(*mode, hookgate::Mode::Direct);
         assert_eq!(metadata.get("user"), Some(&serde_json::json!("u1")));
-        assert!(metadata.get("webhook_secret").is_none(), "the token reached the handler");
+        assert!(
+            metadata.get("webhook_secret").is_none(),
+            "the token reached the handler"
+        );
         assert!(status.is_some());
     }
     // The key is `<prefix>job:<job id>:<status>`, status case-folded: its

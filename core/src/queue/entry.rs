@@ -7,9 +7,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::signature::HeaderFamily;
+use bytes::Bytes;
 
 /// One queued delivery. Cheap to clone (the body and facts are shared).
 ///
@@ -220,7 +220,10 @@ impl QueueEntry {
             // Zigzag: small negative numbers stay short too.
             put_varint(&mut out, ((t << 1) ^ (t >> 63)) as u64);
         }
-        for s in [f.job_id.as_deref(), f.status.as_deref()].into_iter().flatten() {
+        for s in [f.job_id.as_deref(), f.status.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             put_str(&mut out, s);
         }
         match f.client_addr {
@@ -246,7 +249,10 @@ impl QueueEntry {
     /// Anything else — foreign bytes, a truncated entry, unknown flags — is
     /// an [`EntryDecodeError`] saying what is wrong.
     pub fn from_bytes(bytes: Bytes) -> Result<Self, EntryDecodeError> {
-        let mut r = Reader { bytes: &bytes, at: 0 };
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+        };
         let tag = r.byte("the format tag")?;
         if tag != TAG {
             return Err(EntryDecodeError(format!(
@@ -259,7 +265,9 @@ impl QueueEntry {
             return Err(EntryDecodeError(format!("unknown flags 0x{b:02x}")));
         }
         if a & A_ID_IN_KEY != 0 && a & A_MESSAGE_ID == 0 {
-            return Err(EntryDecodeError("a message id flag without its id".to_owned()));
+            return Err(EntryDecodeError(
+                "a message id flag without its id".to_owned(),
+            ));
         }
         let family = match a & A_FAMILY {
             0 => None,
@@ -293,8 +301,12 @@ impl QueueEntry {
         let status = r.opt_str(a & A_STATUS != 0, "the status")?;
         let client_addr = match b & (B_CLIENT_V4 | B_CLIENT_V6) {
             0 => None,
-            B_CLIENT_V4 => Some(IpAddr::V4(Ipv4Addr::from(r.array::<4>("the client address")?))),
-            B_CLIENT_V6 => Some(IpAddr::V6(Ipv6Addr::from(r.array::<16>("the client address")?))),
+            B_CLIENT_V4 => Some(IpAddr::V4(Ipv4Addr::from(
+                r.array::<4>("the client address")?,
+            ))),
+            B_CLIENT_V6 => Some(IpAddr::V6(Ipv6Addr::from(
+                r.array::<16>("the client address")?,
+            ))),
             _ => return Err(EntryDecodeError("two client addresses".to_owned())),
         };
         let last_error = r.opt_str(b & B_LAST_ERROR != 0, "the last error")?;
@@ -371,7 +383,10 @@ impl<'a> Reader<'a> {
     }
 
     fn byte(&mut self, what: &str) -> Result<u8, EntryDecodeError> {
-        let b = *self.bytes.get(self.at).ok_or_else(|| Self::truncated(what))?;
+        let b = *self
+            .bytes
+            .get(self.at)
+            .ok_or_else(|| Self::truncated(what))?;
         self.at += 1;
         Ok(b)
     }
@@ -385,7 +400,9 @@ impl<'a> Reader<'a> {
                 return Ok(n);
             }
         }
-        Err(EntryDecodeError(format!("{what}: a varint longer than 64 bits")))
+        Err(EntryDecodeError(format!(
+            "{what}: a varint longer than 64 bits"
+        )))
     }
 
     fn small(&mut self, what: &str) -> Result<u32, EntryDecodeError> {
@@ -528,7 +545,10 @@ mod tests {
             (b"\xB1\x10\x00\x01\x00\x00\x01k", "message id flag"),
             (b"\xB1\x18\x00\x01\x00\x00\x01k\x05", "longer than its key"),
             (b"\xB1\x00\x00\x01\x00\x00\x02\xff\xfe", "not UTF-8"),
-            (b"\xB1\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", "64 bits"),
+            (
+                b"\xB1\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+                "64 bits",
+            ),
         ] {
             let err = QueueEntry::from_bytes(Bytes::copy_from_slice(bad)).unwrap_err();
             assert!(err.to_string().contains(why), "{err} (wanted {why:?})");
