@@ -384,6 +384,16 @@ async fn sharded_queue_handles_each_delivery_once() {
     let successes = recorder.successes();
     assert_eq!(successes.len(), 40);
     assert!(successes.values().all(|&n| n == 1), "{successes:?}");
+    // Marked done on every shard (the workers write successes in batches):
+    // only a done marker can be forgotten.
+    for i in 0..40 {
+        assert!(
+            r.forget_message(&format!("msg_{i}")).await.unwrap(),
+            "msg_{i} not marked done"
+        );
+    }
+    let stats = r.queue_stats().await.unwrap();
+    assert_eq!(stats.ready + stats.running, 0, "{stats:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

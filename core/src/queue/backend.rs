@@ -3,6 +3,7 @@
 //! development) and `RedisQueue` (feature `redis`: Redis Streams).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::queue::entry::QueueEntry;
@@ -184,6 +185,21 @@ pub trait QueueBackend: Send + Sync + 'static {
         done_ttl: Duration,
     ) -> Result<(), QueueError>;
 
+    /// [`complete`](Self::complete) for several entries at once (what the
+    /// workers do when several handlers succeeded meanwhile): each entry is
+    /// removed and its key marked done, each as one step. The default calls
+    /// `complete` for each; a backend overrides it to save round trips.
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        for (receipt, key) in done {
+            self.complete(receipt, key, done_ttl).await?;
+        }
+        Ok(())
+    }
+
     /// The attempt failed: replaces the entry by `entry` (its attempts and last
     /// error updated), to be taken again after `delay`.
     async fn retry_later(
@@ -232,7 +248,7 @@ pub trait QueueBackend: Send + Sync + 'static {
 }
 
 #[async_trait::async_trait]
-impl<Q: QueueBackend + ?Sized> QueueBackend for std::sync::Arc<Q> {
+impl<Q: QueueBackend + ?Sized> QueueBackend for Arc<Q> {
     async fn enqueue(&self, entry: &QueueEntry) -> Result<Enqueued, QueueError> {
         (**self).enqueue(entry).await
     }
@@ -260,6 +276,13 @@ impl<Q: QueueBackend + ?Sized> QueueBackend for std::sync::Arc<Q> {
         done_ttl: Duration,
     ) -> Result<(), QueueError> {
         (**self).complete(receipt, key, done_ttl).await
+    }
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        (**self).complete_many(done, done_ttl).await
     }
     async fn retry_later(
         &self,

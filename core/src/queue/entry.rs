@@ -99,6 +99,11 @@ impl QueueEntry {
         &self.key
     }
 
+    /// The dedupe key, shared.
+    pub(crate) fn shared_key(&self) -> Arc<str> {
+        self.key.clone()
+    }
+
     /// The delivery: raw body and facts, as a route handler gets them.
     pub fn delivery(&self) -> &Delivery {
         &self.delivery

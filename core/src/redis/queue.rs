@@ -78,6 +78,7 @@ struct Scripts {
     reclaim: Script,
     extend: Script,
     complete: Script,
+    complete_many: Script,
     retry: Script,
     dead: Script,
     bury: Script,
@@ -151,6 +152,7 @@ where
                 reclaim: Script::new(lua::RECLAIM),
                 extend: Script::new(lua::EXTEND),
                 complete: Script::new(lua::COMPLETE),
+                complete_many: Script::new(lua::COMPLETE_MANY),
                 retry: Script::new(lua::RETRY),
                 dead: Script::new(lua::DEAD),
                 bury: Script::new(lua::BURY),
@@ -445,6 +447,27 @@ where
             .invoke_async(&mut conn)
             .await
             .map_err(store)?;
+        Ok(())
+    }
+
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        let mut shards: Vec<u32> = done.iter().map(|(r, _)| r.shard()).collect();
+        shards.sort_unstable();
+        shards.dedup();
+        for shard in shards {
+            let keys = self.shard_keys(shard);
+            let mut invocation = self.scripts.complete_many.key(keys.stream());
+            invocation.arg(&*self.group).arg(millis(done_ttl));
+            for (receipt, key) in done.iter().filter(|(r, _)| r.shard() == shard) {
+                invocation.key(keys.marker(key)).arg(receipt.id());
+            }
+            let mut conn = self.conn.clone();
+            let _: i64 = invocation.invoke_async(&mut conn).await.map_err(store)?;
+        }
         Ok(())
     }
 

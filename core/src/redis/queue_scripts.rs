@@ -96,6 +96,17 @@ redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '2', 'PX', ARGV[3])
 return 1";
 
+/// KEYS: stream, marker per entry. ARGV: group, done TTL ms, id per entry
+/// (in the markers' order). [`COMPLETE`] for several entries of one shard
+/// in one step.
+pub(super) const COMPLETE_MANY: &str = r"
+local ids = {}
+for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
+pcall(redis.call, 'XACK', KEYS[1], ARGV[1], unpack(ids))
+redis.call('XDEL', KEYS[1], unpack(ids))
+for i = 2, #KEYS do redis.call('SET', KEYS[i], '2', 'PX', ARGV[2]) end
+return #ids";
+
 /// KEYS: stream, delayed. ARGV: group, id, delay ms, entry. Replaces the
 /// entry by its next attempt, due after the delay. Does nothing when the
 /// entry was already settled by another worker (0).
