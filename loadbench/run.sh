@@ -5,6 +5,7 @@
 #
 #   bash loadbench/run.sh [connections=32] [requests=100000] [rounds=5]
 #   VARIANTS="axum-bare axum-memory" bash loadbench/run.sh
+#   PORT_BASE=7300 bash loadbench/run.sh   # ports PORT_BASE+1, +2, … (default 5800)
 #
 # Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/) for the *-redis,
 # axum-handwritten and axum-queue variants.
@@ -19,7 +20,7 @@ cargo build --release -q -p hookgate-loadbench --bins
 bin="${CARGO_TARGET_DIR:-target}/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-port=5800
+port="${PORT_BASE:-5800}"
 hz=$(getconf CLK_TCK)
 # utime and stime of a process, in clock ticks (fields 14 and 15 of
 # /proc/<pid>/stat; the name in field 2 has no spaces here).
@@ -30,7 +31,7 @@ for round in $(seq 1 "$rounds"); do
     addr="127.0.0.1:$port"
     "$bin/bench-server" "$v" "$addr" >"$work/out" 2>"$work/err" &
     pid=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
       grep -q "listening on" "$work/out" 2>/dev/null && break
       sleep 0.1
     done

@@ -4,7 +4,7 @@
 //! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`, `axum-queue`
 //! (queue mode on Redis: verify, then the atomic enqueue, answered `202`; no
 //! workers, so only the request path is measured; the queue is deleted on
-//! `SIGTERM`/`SIGINT`), `axum-floor`
+//! `SIGTERM`/`SIGINT`, as are `axum-handwritten`'s keys), `axum-floor`
 //! (verify + in-memory claim written inline in the handler, no layer),
 //! `actix-bare`, `actix-memory`, `actix-redis`, `actix-floor`,
 //! `rocket-bare`, `rocket-memory`, `rocket-redis`, `rocket-floor` (each
@@ -75,17 +75,23 @@ async fn queue_receiver() -> (Receiver, ConnectionManager) {
 
 /// Deletes everything the `axum-queue` variant queued (its stream, its
 /// markers), so repeated runs do not fill the shared Redis.
-async fn delete_bench_queue(mut conn: ConnectionManager) {
+async fn delete_bench_queue(conn: ConnectionManager) {
     let tag = bench_queue(conn.clone()).stream_key(0);
-    let tag = tag.trim_end_matches(":stream");
-    let pattern = format!("{tag}*");
+    let tag = tag.trim_end_matches(":stream").to_owned();
+    delete_keys(conn, &format!("{tag}*")).await;
+}
+
+/// Deletes every key matching `pattern` (this process's keys), so that
+/// neither the shared Redis fills up nor expiring keys of an earlier run
+/// cost Redis time during the next one.
+async fn delete_keys(mut conn: ConnectionManager, pattern: &str) {
     let mut cursor: u64 = 0;
     let mut deleted = 0usize;
     loop {
         let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
             .arg(cursor)
             .arg("MATCH")
-            .arg(&pattern)
+            .arg(pattern)
             .arg("COUNT")
             .arg(10_000)
             .query_async(&mut conn)
@@ -104,7 +110,7 @@ async fn delete_bench_queue(mut conn: ConnectionManager) {
         }
         cursor = next;
     }
-    eprintln!("deleted the bench queue: {deleted} keys");
+    eprintln!("deleted {deleted} keys matching {pattern}");
 }
 
 /// Resolves on `SIGTERM` or `SIGINT`.
@@ -183,7 +189,7 @@ mod axum_server {
         };
         let mut conn = st.redis.clone();
         let fresh: Result<Option<String>, _> = redis::cmd("SET")
-            .arg(format!("handwritten:{id}"))
+            .arg(format!("handwritten:{}:{id}", std::process::id()))
             .arg(1)
             .arg("NX")
             .arg("EX")
@@ -225,7 +231,19 @@ mod axum_server {
                     webhook: svix::webhooks::Webhook::new(SECRET).expect("secret"),
                     redis: connect(&redis_url()).await.expect("redis"),
                 });
-                Router::new().route(ROUTE, post(handwritten)).with_state(st)
+                let conn = st.redis.clone();
+                let app = Router::new().route(ROUTE, post(handwritten)).with_state(st);
+                let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+                listening(listener.local_addr().expect("addr"));
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(terminated())
+                .await
+                .expect("serve");
+                delete_keys(conn, &format!("handwritten:{}:*", std::process::id())).await;
+                return;
             }
             other => {
                 eprintln!("unknown axum mode {other}");
