@@ -36,6 +36,9 @@ use hookgate::redis::{connect, ConnectionManager, RedisQueue};
 use hookgate::{Admission, HeaderList, Inbound, JobEvent, Receiver};
 use hookgate_loadbench::{event_body, signed_headers, SECRET};
 
+/// An `XREADGROUP` reply: per stream, its entries' ids and fields.
+type ReadReply = Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)>;
+
 fn arg(args: &[String], i: usize, default: usize) -> usize {
     args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -143,19 +146,18 @@ async fn floor_drain(
     let started = Instant::now();
     let mut read = 0;
     loop {
-        let reply: Option<Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)>> =
-            redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg("floor")
-                .arg("c")
-                .arg("COUNT")
-                .arg(batch)
-                .arg("STREAMS")
-                .arg(&stream)
-                .arg(">")
-                .query_async(&mut conn)
-                .await
-                .expect("XREADGROUP");
+        let reply: Option<ReadReply> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg("floor")
+            .arg("c")
+            .arg("COUNT")
+            .arg(batch)
+            .arg("STREAMS")
+            .arg(&stream)
+            .arg(">")
+            .query_async(&mut conn)
+            .await
+            .expect("XREADGROUP");
         let entries: Vec<(String, Vec<u8>)> = reply
             .into_iter()
             .flatten()
@@ -288,19 +290,18 @@ async fn bare_drain(mut conn: ConnectionManager, stream: &str, batch: usize) -> 
     let started = Instant::now();
     let mut read = 0;
     loop {
-        let reply: Option<Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)>> =
-            redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg("bare")
-                .arg("c")
-                .arg("COUNT")
-                .arg(batch)
-                .arg("STREAMS")
-                .arg(stream)
-                .arg(">")
-                .query_async(&mut conn)
-                .await
-                .expect("XREADGROUP");
+        let reply: Option<ReadReply> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg("bare")
+            .arg("c")
+            .arg("COUNT")
+            .arg(batch)
+            .arg("STREAMS")
+            .arg(stream)
+            .arg(">")
+            .query_async(&mut conn)
+            .await
+            .expect("XREADGROUP");
         let ids: Vec<String> = reply
             .into_iter()
             .flatten()
