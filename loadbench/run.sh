@@ -33,10 +33,15 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 1 300); do
       grep -q "listening on" "$work/out" 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     if ! grep -q "listening on" "$work/out"; then
-      echo "$v: server did not start"; cat "$work/err"; kill "$pid" 2>/dev/null || true; exit 1
+      status=running
+      if ! kill -0 "$pid" 2>/dev/null; then
+        status="exited: $(wait "$pid" 2>/dev/null; echo $?)"
+      fi
+      echo "$v: server did not start ($status)"; cat "$work/out" "$work/err"; kill "$pid" 2>/dev/null || true; exit 1
     fi
     "$bin/loadgen" "$addr" "$v-warmup" "$connections" 10000 >/dev/null || true
     # The server's own CPU over the measured run (all its threads), split into
