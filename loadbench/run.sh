@@ -5,21 +5,22 @@
 #
 #   bash loadbench/run.sh [connections=32] [requests=100000] [rounds=5]
 #   VARIANTS="axum-bare axum-memory" bash loadbench/run.sh
+#   PORT_BASE=7300 bash loadbench/run.sh   # ports PORT_BASE+1, +2, … (default 5800)
 #
-# Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/) for the *-redis and
-# axum-handwritten variants.
+# Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/) for the *-redis,
+# axum-handwritten and axum-queue variants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections="${1:-32}"
 requests="${2:-100000}"
 rounds="${3:-5}"
-variants="${VARIANTS:-axum-bare axum-floor axum-memory axum-redis axum-handwritten actix-bare actix-floor actix-memory actix-redis rocket-bare rocket-floor rocket-memory rocket-redis}"
+variants="${VARIANTS:-axum-bare axum-floor axum-memory axum-redis axum-handwritten axum-queue actix-bare actix-floor actix-memory actix-redis rocket-bare rocket-floor rocket-memory rocket-redis}"
 
 cargo build --release -q -p hookgate-loadbench --bins
 bin="${CARGO_TARGET_DIR:-target}/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-port=5800
+port="${PORT_BASE:-5800}"
 hz=$(getconf CLK_TCK)
 # utime and stime of a process, in clock ticks (fields 14 and 15 of
 # /proc/<pid>/stat; the name in field 2 has no spaces here).
@@ -30,12 +31,17 @@ for round in $(seq 1 "$rounds"); do
     addr="127.0.0.1:$port"
     "$bin/bench-server" "$v" "$addr" >"$work/out" 2>"$work/err" &
     pid=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
       grep -q "listening on" "$work/out" 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     if ! grep -q "listening on" "$work/out"; then
-      echo "$v: server did not start"; cat "$work/err"; kill "$pid" 2>/dev/null || true; exit 1
+      status=running
+      if ! kill -0 "$pid" 2>/dev/null; then
+        status="exited: $(wait "$pid" 2>/dev/null; echo $?)"
+      fi
+      echo "$v: server did not start ($status)"; cat "$work/out" "$work/err"; kill "$pid" 2>/dev/null || true; exit 1
     fi
     "$bin/loadgen" "$addr" "$v-warmup" "$connections" 10000 >/dev/null || true
     # The server's own CPU over the measured run (all its threads), split into
@@ -80,8 +86,9 @@ done
 echo
 echo "| ratio | median of per-round ratios | per round | server CPU per request, den ÷ num: median of per-round ratios |"
 echo "| --- | ---: | --- | ---: |"
-# Target: each adapter's memory variant at least 0.95 of its framework's floor.
-for pair in axum-memory/axum-floor actix-memory/actix-floor rocket-memory/rocket-floor axum-floor/axum-bare actix-floor/actix-bare rocket-floor/rocket-bare axum-memory/axum-bare actix-memory/actix-bare rocket-memory/rocket-bare axum-redis/axum-handwritten; do
+# Targets: each adapter's memory variant at least 0.95 of its framework's
+# floor; queue mode's request path at least 0.9 of the hand-written handler.
+for pair in axum-memory/axum-floor actix-memory/actix-floor rocket-memory/rocket-floor axum-floor/axum-bare actix-floor/actix-bare rocket-floor/rocket-bare axum-memory/axum-bare actix-memory/actix-bare rocket-memory/rocket-bare axum-redis/axum-handwritten axum-queue/axum-handwritten; do
   num=${pair%/*}
   den=${pair#*/}
   awk -F'\t' -v num="$num" -v den="$den" -v pair="$pair" '

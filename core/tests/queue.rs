@@ -7,7 +7,7 @@ mod queue_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookgate::queue::{MemoryQueue, QueueConfig, QueueError};
+use hookgate::queue::{MemoryQueue, QueueConfig, QueueError, Queued};
 use hookgate::{BuildError, Receiver};
 use queue_support::*;
 
@@ -58,37 +58,70 @@ async fn graceful_shutdown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_past_its_grace_cancels_and_leaves_the_entry() {
-    let receiver = receiver(memory().visibility_timeout(Duration::from_millis(300)));
-    let recorder = Arc::new(Recorder::default());
-    let w = workers(&receiver, &recorder);
-    assert_queued(
-        &send(&receiver, "msg_cut", r#"{"sleep_ms":3000}"#).await,
-        "send",
-    );
-    wait_stats(&receiver, Duration::from_secs(5), "taken", |s| {
-        s.running == 1
-    })
-    .await;
-    assert_eq!(w.shutdown(Duration::from_millis(100)).await, 1);
-    assert!(
-        recorder.of("msg_cut").is_empty(),
-        "cancelled before it recorded"
-    );
-    // Left in the queue: a new pool takes it over after the visibility timeout.
-    let stats = receiver.queue_stats().await.unwrap();
-    assert_eq!(stats.running, 1, "{stats:?}");
-    let w = workers(&receiver, &recorder);
-    recorder
-        .wait_for(Duration::from_secs(10), "reclaimed and finished", |a| {
-            a.iter().any(|a| a.succeeded)
+    let visibility = Duration::from_millis(300);
+    let receiver = receiver(memory().visibility_timeout(visibility));
+    scenario_shutdown_past_its_grace(&receiver, "msg_cut", visibility).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requeue_one_dead_letter() {
+    scenario_requeue_one_dead_letter(&receiver(memory()), ["msg_one", "msg_other"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_mode() {
+    scenario_direct_mode(&direct_receiver(memory()), "job_direct").await;
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Custom {
+    #[allow(dead_code, reason = "read by serde only")]
+    kind: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_refuse_a_handler_of_another_event_type_than_the_queue_checks() {
+    // Payloads checked as `Custom`, handler taking the default `JobEvent`:
+    // every delivery would be answered 202, then dead-lettered.
+    let custom = receiver(memory().event::<Custom>());
+    let err = custom
+        .start_workers(handler(Arc::new(Recorder::default())))
+        .unwrap_err();
+    match &err {
+        QueueError::EventTypeMismatch {
+            configured,
+            handler,
+        } => {
+            assert!(configured.ends_with("Custom"), "{configured}");
+            assert!(handler.ends_with("JobEvent"), "{handler}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("QueueConfig::event"), "{err}");
+    // The default (`JobEvent`) and a handler of another type, too.
+    let default = receiver(memory());
+    assert!(matches!(
+        default.start_workers(|_: Queued<serde_json::Value>| async {
+            Ok::<(), std::convert::Infallible>(())
+        }),
+        Err(QueueError::EventTypeMismatch { .. })
+    ));
+    // The same type on both sides runs.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = custom
+        .start_workers(move |job: Queued<Custom>| {
+            let tx = tx.clone();
+            async move {
+                tx.send(job.event.kind).ok();
+                Ok::<(), std::convert::Infallible>(())
+            }
         })
-        .await;
+        .expect("matching types start");
+    let (headers, body) = signed_body("msg_custom", br#"{"kind":"ping"}"#.to_vec());
+    assert_queued(&send_raw(&custom, &headers, body).await, "custom");
+    let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+    assert_eq!(got.expect("handled").as_deref(), Some("ping"));
     w.shutdown(Duration::from_secs(5)).await;
-    assert_eq!(
-        recorder.of("msg_cut")[0].attempt,
-        2,
-        "the reclaim counts as an attempt"
-    );
 }
 
 #[test]

@@ -8,10 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use hookgate::queue::{Backoff, QueueConfig, Queued, Workers};
-use hookgate::{Answer, JobEvent, Receiver, Secret};
-
 use hookgate::adapter::{Admission, HeaderList, Inbound};
+use hookgate::queue::{Backoff, QueueConfig, Queued, Workers};
+use hookgate::{Answer, DirectPolicy, JobEvent, Receiver, Secret};
 
 /// The secret every test receiver and sender uses.
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -168,7 +167,15 @@ pub fn handler(
             if sleep > 0 {
                 tokio::time::sleep(Duration::from_millis(sleep)).await;
             }
-            let id = job.delivery.message_id().unwrap_or("?").to_owned();
+            // Direct-mode deliveries have no message id: `<job id>:<status>`.
+            let id = match job.delivery.message_id() {
+                Some(id) => id.to_owned(),
+                None => format!(
+                    "{}:{}",
+                    job.delivery.job_id().unwrap_or("?"),
+                    job.delivery.status().unwrap_or("?")
+                ),
+            };
             let healed = recorder.healed.load(std::sync::atomic::Ordering::SeqCst);
             let fails = !healed && u64::from(job.attempt) <= knob("fail_attempts");
             let panics = !healed && u64::from(job.attempt) <= knob("panic_attempts");
@@ -206,6 +213,34 @@ pub fn receiver(config: QueueConfig) -> Receiver {
         .queue(config)
         .build()
         .expect("queue-mode receiver")
+}
+
+/// The token direct-mode test deliveries carry in `metadata.webhook_secret`.
+pub const TOKEN: &str = "t0ken-for-the-direct-mode-queue-tests";
+
+/// A receiver in queue mode on `config`, taking direct (unsigned) deliveries
+/// checked by token and known jobs.
+pub fn direct_receiver(config: QueueConfig) -> Receiver {
+    Receiver::builder()
+        .direct(DirectPolicy::new().token(TOKEN).known_jobs(true))
+        .queue(config)
+        .build()
+        .expect("direct queue-mode receiver")
+}
+
+/// Admits a direct delivery of `job` with `status`, carrying the token.
+pub async fn send_direct(receiver: &Receiver, job: &str, status: &str) -> Answer {
+    let body = serde_json::json!({
+        "job_id": job,
+        "status": status,
+        "metadata": {"webhook_secret": TOKEN, "user": "u1"},
+    });
+    send_raw(
+        receiver,
+        &HeaderList::new(),
+        serde_json::to_vec(&body).expect("JSON"),
+    )
+    .await
 }
 
 /// Starts the recording handler's workers.
@@ -428,4 +463,185 @@ pub async fn scenario_graceful_shutdown(receiver: &Receiver, id: &str) {
         s.running == 0
     })
     .await;
+}
+
+/// Dead letters can be requeued one at a time: the chosen one runs again
+/// (and succeeds once the cause is fixed), the other stays dead, and the same
+/// id cannot be requeued twice.
+pub async fn scenario_requeue_one_dead_letter(receiver: &Receiver, ids: [&str; 2]) {
+    let recorder = Arc::new(Recorder::default());
+    let w = workers(receiver, &recorder);
+    for id in ids {
+        assert_queued(
+            &send(receiver, id, r#"{"fail_attempts":1000}"#).await,
+            "send",
+        );
+    }
+    wait_stats(receiver, Duration::from_secs(10), "two dead letters", |s| {
+        s.dead == 2
+    })
+    .await;
+    let dead = receiver.dead_letters(10).await.expect("dead letters");
+    let chosen = dead
+        .iter()
+        .find(|d| d.entry.delivery().message_id() == Some(ids[0]))
+        .expect("the first is a dead letter");
+    recorder.heal();
+    assert!(receiver
+        .requeue_dead(&chosen.id)
+        .await
+        .expect("requeue one"));
+    assert!(
+        !receiver
+            .requeue_dead(&chosen.id)
+            .await
+            .expect("requeue again"),
+        "a requeued dead letter is no longer one"
+    );
+    recorder
+        .wait_for(Duration::from_secs(10), "the requeued one succeeded", |a| {
+            a.iter().any(|a| a.id == ids[0] && a.succeeded)
+        })
+        .await;
+    let stats = wait_stats(receiver, Duration::from_secs(5), "settled", |s| {
+        s.running == 0 && s.ready == 0
+    })
+    .await;
+    assert_eq!(stats.dead, 1, "the other stays dead: {stats:?}");
+    let left = receiver.dead_letters(10).await.expect("dead letters");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].entry.delivery().message_id(), Some(ids[1]));
+    w.shutdown(Duration::from_secs(5)).await;
+    let numbers: Vec<u32> = recorder.of(ids[0]).iter().map(|a| a.attempt).collect();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    assert_eq!(recorder.of(ids[1]).len(), 3, "not run again");
+}
+
+/// Shutdown past its grace cancels the running handler and leaves its entry
+/// in the queue, held; a new pool takes it over after the visibility timeout
+/// and finishes it (the cancelled try counts as an attempt).
+pub async fn scenario_shutdown_past_its_grace(receiver: &Receiver, id: &str, visibility: Duration) {
+    let recorder = Arc::new(Recorder::default());
+    let w = workers(receiver, &recorder);
+    // Long enough to be cut by the grace, short enough for the second pool.
+    assert_queued(&send(receiver, id, r#"{"sleep_ms":1500}"#).await, "send");
+    wait_stats(receiver, Duration::from_secs(5), "taken", |s| {
+        s.running == 1
+    })
+    .await;
+    let cut = Instant::now();
+    assert_eq!(
+        w.shutdown(Duration::from_millis(100)).await,
+        1,
+        "one cancelled"
+    );
+    assert!(
+        cut.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        cut.elapsed()
+    );
+    assert!(recorder.of(id).is_empty(), "cancelled before it recorded");
+    let stats = receiver.queue_stats().await.expect("stats");
+    assert_eq!(stats.running, 1, "left in the queue, held: {stats:?}");
+    let w = workers(receiver, &recorder);
+    recorder
+        .wait_for(
+            visibility + Duration::from_secs(8),
+            "reclaimed and finished",
+            |a| a.iter().any(|a| a.succeeded),
+        )
+        .await;
+    let took = cut.elapsed();
+    w.shutdown(Duration::from_secs(5)).await;
+    assert!(
+        took >= visibility,
+        "taken over before the timeout: {took:?}"
+    );
+    let mine = recorder.of(id);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].attempt, 2, "the cancelled try counts as an attempt");
+    wait_stats(receiver, Duration::from_secs(2), "drained", |s| {
+        s.running == 0 && s.ready == 0 && s.dead == 0
+    })
+    .await;
+}
+
+/// Direct mode in queue mode: the dedupe key is job id + status, the known-
+/// jobs check runs before the enqueue, the handler gets the job id and status
+/// (and no token), duplicates are answered 200, and a final status forgets
+/// the job once processed, after which a retry is still a duplicate and a new
+/// final status for it is an unknown job.
+pub async fn scenario_direct_mode(receiver: &Receiver, job: &str) {
+    let recorder = Arc::new(Recorder::default());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let answer = send_direct(receiver, job, "Completed").await;
+    assert_eq!(answer.status(), 404, "unregistered: {answer:?}");
+    assert_eq!(json(&answer)["code"], "unknown_job");
+    receiver.register_job(job).await.expect("register");
+    assert_queued(
+        &send_direct(receiver, job, "Processing").await,
+        "processing",
+    );
+    assert_queued(&send_direct(receiver, job, "Completed").await, "completed");
+    assert_duplicate(
+        &send_direct(receiver, job, "COMPLETED").await,
+        "the same status, queued",
+    );
+    let record = handler(recorder.clone());
+    let seen_by_handler = seen.clone();
+    let w = receiver
+        .start_workers(move |job: Queued<JobEvent>| {
+            seen_by_handler.lock().unwrap().push((
+                job.delivery.mode(),
+                job.event.metadata.clone(),
+                job.delivery.status().map(str::to_owned),
+            ));
+            record(job)
+        })
+        .expect("workers start");
+    recorder
+        .wait_for(Duration::from_secs(10), "both handled", |a| a.len() == 2)
+        .await;
+    // The job is forgotten right after the final status is marked done.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let answer = send_direct(receiver, job, "Failed").await;
+        if answer.status() == 404 {
+            break;
+        }
+        // Queued before the job was forgotten (then a duplicate of that):
+        // handled as one more event.
+        assert!(matches!(answer.status().as_u16(), 200 | 202), "{answer:?}");
+        assert!(Instant::now() < deadline, "the job was never forgotten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_duplicate(
+        &send_direct(receiver, job, "Completed").await,
+        "a retry of the processed final status",
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    w.shutdown(Duration::from_secs(5)).await;
+    let ids: Vec<String> = recorder.attempts().into_iter().map(|a| a.id).collect();
+    assert!(ids.contains(&format!("{job}:Processing")), "{ids:?}");
+    assert!(ids.contains(&format!("{job}:Completed")), "{ids:?}");
+    assert_eq!(
+        ids.iter().filter(|i| i.ends_with(":Completed")).count(),
+        1,
+        "{ids:?}"
+    );
+    for (mode, metadata, status) in seen.lock().unwrap().iter() {
+        assert_eq!(*mode, hookgate::Mode::Direct);
+        assert_eq!(metadata.get("user"), Some(&serde_json::json!("u1")));
+        assert!(
+            metadata.get("webhook_secret").is_none(),
+            "the token reached the handler"
+        );
+        assert!(status.is_some());
+    }
+    // The key is `<prefix>job:<job id>:<status>`, status case-folded: its
+    // done marker can be forgotten under that name.
+    assert!(receiver
+        .forget_key(&format!("hookgate:job:{job}:completed"))
+        .await
+        .expect("forget"));
 }

@@ -225,6 +225,7 @@ pub struct RedisServer {
     port: u16,
     cluster: bool,
     aof: bool,
+    replica_of: Option<u16>,
     child: Option<Child>,
     dir: TempDir,
 }
@@ -242,6 +243,7 @@ impl RedisServer {
             port,
             cluster,
             aof: false,
+            replica_of: None,
             child: None,
             dir: TempDir::new(&format!("redis-{port}")),
         };
@@ -257,8 +259,26 @@ impl RedisServer {
             port,
             cluster: false,
             aof: true,
+            replica_of: None,
             child: None,
             dir: TempDir::new(&format!("redis-aof-{port}")),
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts a standalone server without persistence that replicates the
+    /// server on `primary` (`--replicaof`), and waits until it answers (not
+    /// until the link is up: see [`wait_for_replicas`]).
+    pub fn start_replica_of(primary: u16) -> Self {
+        let port = free_port();
+        let mut server = Self {
+            port,
+            cluster: false,
+            aof: false,
+            replica_of: Some(primary),
+            child: None,
+            dir: TempDir::new(&format!("redis-replica-{port}")),
         };
         server.restart();
         server
@@ -310,6 +330,10 @@ impl RedisServer {
             })
             .arg("--dir")
             .arg(self.dir.path());
+        if let Some(primary) = self.replica_of {
+            cmd.args(["--replicaof", "127.0.0.1"])
+                .arg(primary.to_string());
+        }
         if self.cluster {
             cmd.args(["--cluster-enabled", "yes", "--cluster-config-file"])
                 .arg(self.dir.path().join("nodes.conf"))
@@ -341,6 +365,27 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Waits (at most 15 s) until the server on `primary` reports `n` connected
+/// replicas, each with its initial sync done.
+pub fn wait_for_replicas(primary: u16, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let info = raw_command(primary, "INFO replication").unwrap_or_default();
+        let online = info
+            .lines()
+            .filter(|l| l.starts_with("slave") && l.contains("state=online"))
+            .count();
+        if online >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{online} of {n} replicas online after 15 s: {info}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

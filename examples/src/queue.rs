@@ -1,9 +1,10 @@
 //! Queue mode in the example receivers: the workers' handler (records each
-//! event with the attempt that succeeded, and obeys two test knobs in the
+//! event with the attempt that succeeded, and obeys the test knobs in the
 //! event's metadata) and the operations routes' JSON, framework-free.
 //!
 //! Knobs, read by this example handler only: `fail_attempts: n` makes the
 //! first n attempts of that delivery fail; `sleep_ms: n` makes each attempt
+//! (with `sleep_attempts: k`, each of the first k attempts only)
 //! sleep n ms first.
 
 use std::future::Future;
@@ -22,8 +23,9 @@ const DEAD_LIMIT: usize = 1000;
 /// One attempt of the example handler.
 type Attempt = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
-/// The workers' handler: sleeps `sleep_ms`, fails while the attempt is at
-/// most `fail_attempts`, otherwise records the event in `events`.
+/// The workers' handler: sleeps `sleep_ms` (only while the attempt is at most
+/// `sleep_attempts`, when given), fails while the attempt is at most
+/// `fail_attempts`, otherwise records the event in `events`.
 pub fn handler(events: EventLog) -> impl QueueHandler<JobEvent> {
     move |job: Queued<JobEvent>| -> Attempt {
         let events = events.clone();
@@ -36,7 +38,13 @@ pub fn handler(events: EventLog) -> impl QueueHandler<JobEvent> {
                     .unwrap_or(0)
             };
             let sleep = knob("sleep_ms");
-            if sleep > 0 {
+            let sleeps = job
+                .event
+                .metadata
+                .get("sleep_attempts")
+                .and_then(serde_json::Value::as_u64)
+                .is_none_or(|k| u64::from(job.attempt) <= k);
+            if sleep > 0 && sleeps {
                 tokio::time::sleep(Duration::from_millis(sleep)).await;
             }
             if u64::from(job.attempt) <= knob("fail_attempts") {

@@ -1,13 +1,17 @@
 //! Loopback load benchmark for hookgate.
 //!
 //! * `bench-server <variant> <addr>` serves `POST /webhook/reducto` in one of
-//!   several ways (bare route, behind hookgate in memory or Redis, the
-//!   [`floor`] written inline, or a hand-written verify + `SET NX` handler),
+//!   several ways (bare route, behind hookgate in memory or Redis, queue mode's
+//!   request path, the [`floor`] written inline, or a hand-written verify +
+//!   `SET NX` handler),
 //!   for axum, actix-web and Rocket.
 //! * `route-loop <framework>-<route> <n>` serves deliveries in-process, for
 //!   `loadbench/count.sh` to count instructions per delivery under callgrind.
 //! * `loadgen` sends pre-signed 1 KiB Reducto events with unique message ids over
 //!   N keep-alive connections and prints throughput and latency.
+//! * `queue-drain` fills a Redis queue and times queue mode's workers
+//!   draining it against a bare `XREADGROUP` + `XACK` loop over the same
+//!   entries and against the same Redis work done inline.
 //! * `loadbench/run.sh` runs every variant in one go and prints a table.
 //!
 //! Every handler does the same work: parse the typed job event and answer

@@ -3,6 +3,7 @@
 //! development) and `RedisQueue` (feature `redis`: Redis Streams).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::queue::entry::QueueEntry;
@@ -104,7 +105,9 @@ impl std::str::FromStr for DeadLetterId {
     }
 }
 
-/// A delivery that used up its attempts, with its last error.
+/// A delivery that used up its attempts, with its last error; or an entry the
+/// backend could not read ([`QueueEntry::is_unreadable`]), set aside with the
+/// reason as its last error.
 #[derive(Debug, Clone)]
 pub struct DeadLetter {
     /// Its id, to requeue it.
@@ -154,7 +157,10 @@ pub trait QueueBackend: Send + Sync + 'static {
     async fn is_marked(&self, key: &str) -> Result<bool, QueueError>;
 
     /// Takes up to `max` waiting entries for `consumer` (first moving retries
-    /// whose delay has passed back to the waiting ones).
+    /// whose delay has passed back to the waiting ones). An entry the backend
+    /// cannot read is not returned: it is moved to the dead letters as
+    /// [unreadable](QueueEntry::is_unreadable), with the reason as its last
+    /// error, so one bad entry never stalls the queue.
     async fn take(&self, consumer: &str, max: usize) -> Result<Vec<Taken>, QueueError>;
 
     /// Takes over up to `max` entries held by any worker for longer than
@@ -179,6 +185,21 @@ pub trait QueueBackend: Send + Sync + 'static {
         done_ttl: Duration,
     ) -> Result<(), QueueError>;
 
+    /// [`complete`](Self::complete) for several entries at once (what the
+    /// workers do when several handlers succeeded meanwhile): each entry is
+    /// removed and its key marked done, each as one step. The default calls
+    /// `complete` for each; a backend overrides it to save round trips.
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        for (receipt, key) in done {
+            self.complete(receipt, key, done_ttl).await?;
+        }
+        Ok(())
+    }
+
     /// The attempt failed: replaces the entry by `entry` (its attempts and last
     /// error updated), to be taken again after `delay`.
     async fn retry_later(
@@ -200,7 +221,8 @@ pub trait QueueBackend: Send + Sync + 'static {
 
     /// Puts dead letter `id` back in the queue as [`QueueEntry::requeued`]
     /// (the full number of attempts again). Returns false when there is no
-    /// such dead letter (any more).
+    /// such dead letter (any more), or when it is
+    /// [unreadable](QueueEntry::is_unreadable) (it stays a dead letter).
     async fn requeue(&self, id: &DeadLetterId) -> Result<bool, QueueError>;
 
     /// Removes `key`'s done marker, so the same delivery sent again is
@@ -226,7 +248,7 @@ pub trait QueueBackend: Send + Sync + 'static {
 }
 
 #[async_trait::async_trait]
-impl<Q: QueueBackend + ?Sized> QueueBackend for std::sync::Arc<Q> {
+impl<Q: QueueBackend + ?Sized> QueueBackend for Arc<Q> {
     async fn enqueue(&self, entry: &QueueEntry) -> Result<Enqueued, QueueError> {
         (**self).enqueue(entry).await
     }
@@ -254,6 +276,13 @@ impl<Q: QueueBackend + ?Sized> QueueBackend for std::sync::Arc<Q> {
         done_ttl: Duration,
     ) -> Result<(), QueueError> {
         (**self).complete(receipt, key, done_ttl).await
+    }
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        (**self).complete_many(done, done_ttl).await
     }
     async fn retry_later(
         &self,

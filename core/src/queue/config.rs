@@ -2,6 +2,7 @@
 //! [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue) and checked by
 //! `build()`.
 
+use std::any::TypeId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,24 @@ use crate::rejection::Rejection;
 /// How a delivery's payload is checked before it is enqueued: it must parse
 /// as the event type the workers' handler takes.
 pub(crate) type Validate = fn(&Delivery) -> Result<(), Rejection>;
+
+/// The event type a [`QueueConfig`] checks payloads against, so that
+/// [`Receiver::start_workers`](crate::Receiver::start_workers) can refuse a
+/// handler of another type.
+#[derive(Clone, Copy)]
+pub(crate) struct EventType {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
+}
+
+impl EventType {
+    pub(crate) fn of<E: 'static>() -> Self {
+        Self {
+            id: TypeId::of::<E>(),
+            name: std::any::type_name::<E>(),
+        }
+    }
+}
 
 fn validate<E: DeserializeOwned>(delivery: &Delivery) -> Result<(), Rejection> {
     delivery.event::<E>().map(drop)
@@ -47,6 +66,7 @@ fn validate<E: DeserializeOwned>(delivery: &Delivery) -> Result<(), Rejection> {
 pub struct QueueConfig {
     pub(crate) backend: Arc<dyn QueueBackend>,
     pub(crate) validate: Validate,
+    pub(crate) event: EventType,
     pub(crate) workers: usize,
     pub(crate) max_attempts: u32,
     pub(crate) backoff: Backoff,
@@ -65,6 +85,7 @@ impl std::fmt::Debug for QueueConfig {
             .field("backoff", &self.backoff)
             .field("visibility", &self.visibility)
             .field("attempt_deadline", &self.attempt_deadline)
+            .field("event", &self.event.name)
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +113,7 @@ impl QueueConfig {
         Self {
             backend,
             validate: validate::<JobEvent>,
+            event: EventType::of::<JobEvent>(),
             workers: Self::DEFAULT_WORKERS,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
             backoff: Backoff::default(),
@@ -106,8 +128,15 @@ impl QueueConfig {
     /// The event type the workers' handler takes (default [`JobEvent`]): a
     /// payload that does not parse as `E` is refused with `400` before it is
     /// enqueued, so the queue only holds deliveries the handler can be given.
-    pub fn event<E: DeserializeOwned>(mut self) -> Self {
+    ///
+    /// [`start_workers`](crate::Receiver::start_workers) requires a handler
+    /// of this very type and refuses any other
+    /// ([`QueueError::EventTypeMismatch`](crate::queue::QueueError::EventTypeMismatch)):
+    /// otherwise every delivery would be answered `202`, then fail to parse
+    /// in the worker and end as a dead letter.
+    pub fn event<E: DeserializeOwned + 'static>(mut self) -> Self {
         self.validate = validate::<E>;
+        self.event = EventType::of::<E>();
         self
     }
 

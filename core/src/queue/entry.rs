@@ -3,22 +3,18 @@
 //! and the delivery facts), plus the queue's own bookkeeping (dedupe key,
 //! received-at, attempts so far, last error); and its byte encoding.
 
-use std::borrow::Cow;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use serde::{Deserialize, Serialize};
-
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::signature::HeaderFamily;
+use bytes::Bytes;
 
 /// One queued delivery. Cheap to clone (the body and facts are shared).
 ///
-/// Its [byte form](Self::to_bytes) is a short JSON header, a newline, then the
-/// raw body, so a queued 1 KiB delivery costs about 1 KiB plus one or two
-/// hundred bytes.
+/// Its [byte form](Self::to_bytes) is a compact binary header (about 60 bytes
+/// for a signed delivery) followed by the raw body.
 #[derive(Clone)]
 pub struct QueueEntry {
     key: Arc<str>,
@@ -30,53 +26,8 @@ pub struct QueueEntry {
     requeued_after: u32,
     last_error: Option<Arc<str>>,
     forget_job: Option<Arc<str>>,
-}
-
-/// The JSON header of an entry's byte form (short names: it is stored per
-/// entry).
-#[derive(Serialize, Deserialize)]
-struct Header<'a> {
-    /// Dedupe key.
-    #[serde(borrow)]
-    k: Cow<'a, str>,
-    /// Mode: `s` signed, `d` direct.
-    #[serde(borrow)]
-    m: Cow<'a, str>,
-    /// Header family: `svix` or `webhook`.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    f: Option<Cow<'a, str>>,
-    /// Message id.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    i: Option<Cow<'a, str>>,
-    /// Signed timestamp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    t: Option<i64>,
-    /// Job id.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    j: Option<Cow<'a, str>>,
-    /// Status as sent.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    s: Option<Cow<'a, str>>,
-    /// Client address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    c: Option<IpAddr>,
-    /// Received at, Unix milliseconds.
-    r: u64,
-    /// Attempts made so far.
-    #[serde(default)]
-    a: u32,
-    /// Attempts made before the last requeue.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    b: u32,
-    /// Last error.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    e: Option<Cow<'a, str>>,
-    /// Direct mode with a token check: the metadata field to strip.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    x: Option<Cow<'a, str>>,
-    /// Known job to forget once done.
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    g: Option<Cow<'a, str>>,
+    /// A placeholder for bytes a backend holds but cannot read.
+    unreadable: bool,
 }
 
 /// Bytes that are not a queue entry hookgate wrote.
@@ -96,7 +47,44 @@ impl QueueEntry {
             requeued_after: 0,
             last_error: None,
             forget_job: None,
+            unreadable: false,
         }
+    }
+
+    /// A placeholder for bytes a backend holds as an entry but cannot read
+    /// (written by something other than this version of hookgate, or
+    /// damaged): its key is empty, its body is the raw bytes, its last error
+    /// says why, and it is [unreadable](Self::is_unreadable). Backends set
+    /// such entries aside as dead letters instead of failing every take, and
+    /// do not requeue them.
+    pub fn unreadable(raw: Bytes, reason: impl Into<Arc<str>>) -> Self {
+        Self {
+            key: Arc::from(""),
+            delivery: Delivery::new(Facts {
+                body: raw,
+                mode: Mode::Signed,
+                family: None,
+                message_id: None,
+                timestamp: None,
+                job_id: None,
+                status: None,
+                client_addr: None,
+                redact_field: None,
+            }),
+            received_at_ms: 0,
+            attempts: 0,
+            requeued_after: 0,
+            last_error: Some(reason.into()),
+            forget_job: None,
+            unreadable: true,
+        }
+    }
+
+    /// Whether this is a placeholder for bytes that could not be read
+    /// ([`unreadable`](Self::unreadable)): its body is those bytes, not a
+    /// delivery.
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
     }
 
     /// Also forget this known job id once the delivery is processed (direct
@@ -109,6 +97,11 @@ impl QueueEntry {
     /// The dedupe key (the queue's marker for this delivery).
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// The dedupe key, shared.
+    pub(crate) fn shared_key(&self) -> Arc<str> {
+        self.key.clone()
     }
 
     /// The delivery: raw body and facts, as a route handler gets them.
@@ -160,80 +153,294 @@ impl QueueEntry {
         next
     }
 
-    /// The byte form: a JSON header line, then the raw body.
+    /// The byte form: a compact binary header, then the raw body. It is
+    /// stored once per queued delivery, so every byte counts: integers are
+    /// varints, and a message id that ends the dedupe key (as nearly all do)
+    /// is stored as its length only.
+    ///
+    /// Layout (version 1): the tag byte, two flag bytes, received-at (Unix
+    /// ms), attempts and attempts before the last requeue as varints, the
+    /// dedupe key, then each fact its flag announces, in the flags' order,
+    /// then the body. A string is a varint length and UTF-8 bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let f = self.delivery.facts();
-        let header = Header {
-            k: Cow::Borrowed(&self.key),
-            m: Cow::Borrowed(match f.mode {
-                Mode::Signed => "s",
-                Mode::Direct => "d",
-            }),
-            f: f.family.map(|fam| {
-                Cow::Borrowed(match fam {
-                    HeaderFamily::Svix => "svix",
-                    HeaderFamily::StandardWebhooks => "webhook",
-                })
-            }),
-            i: f.message_id.as_deref().map(Cow::Borrowed),
-            t: f.timestamp,
-            j: f.job_id.as_deref().map(Cow::Borrowed),
-            s: f.status.as_deref().map(Cow::Borrowed),
-            c: f.client_addr,
-            r: self.received_at_ms,
-            a: self.attempts,
-            b: self.requeued_after,
-            e: self.last_error.as_deref().map(Cow::Borrowed),
-            x: f.redact_field.as_deref().map(Cow::Borrowed),
-            g: self.forget_job.as_deref().map(Cow::Borrowed),
+        let mut a = 0u8;
+        let mut b = 0u8;
+        if f.mode == Mode::Direct {
+            a |= A_DIRECT;
+        }
+        a |= match f.family {
+            None => 0,
+            Some(HeaderFamily::Svix) => A_SVIX,
+            Some(HeaderFamily::StandardWebhooks) => A_WEBHOOK,
         };
-        let mut out = Vec::with_capacity(160 + f.body.len());
-        // Serializing plain strings and numbers into a Vec cannot fail.
-        serde_json::to_writer(&mut out, &header).unwrap_or_default();
-        out.push(b'\n');
+        let id_is_suffix = f.message_id.as_deref().is_some_and(|id| {
+            !id.is_empty() && self.key.len() > id.len() && self.key.ends_with(id)
+        });
+        if f.message_id.is_some() {
+            a |= A_MESSAGE_ID;
+            if id_is_suffix {
+                a |= A_ID_IN_KEY;
+            }
+        }
+        if f.timestamp.is_some() {
+            a |= A_TIMESTAMP;
+        }
+        if f.job_id.is_some() {
+            a |= A_JOB;
+        }
+        if f.status.is_some() {
+            a |= A_STATUS;
+        }
+        match f.client_addr {
+            Some(IpAddr::V4(_)) => b |= B_CLIENT_V4,
+            Some(IpAddr::V6(_)) => b |= B_CLIENT_V6,
+            None => {}
+        }
+        if self.last_error.is_some() {
+            b |= B_LAST_ERROR;
+        }
+        if f.redact_field.is_some() {
+            b |= B_REDACT;
+        }
+        if self.forget_job.is_some() {
+            b |= B_FORGET;
+        }
+        let mut out = Vec::with_capacity(
+            64 + self.key.len() + self.last_error.as_deref().map_or(0, str::len) + f.body.len(),
+        );
+        out.extend_from_slice(&[TAG, a, b]);
+        put_varint(&mut out, self.received_at_ms);
+        put_varint(&mut out, u64::from(self.attempts));
+        put_varint(&mut out, u64::from(self.requeued_after));
+        put_str(&mut out, &self.key);
+        if let Some(id) = f.message_id.as_deref() {
+            if id_is_suffix {
+                put_varint(&mut out, id.len() as u64);
+            } else {
+                put_str(&mut out, id);
+            }
+        }
+        if let Some(t) = f.timestamp {
+            // Zigzag: small negative numbers stay short too.
+            put_varint(&mut out, ((t << 1) ^ (t >> 63)) as u64);
+        }
+        for s in [f.job_id.as_deref(), f.status.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            put_str(&mut out, s);
+        }
+        match f.client_addr {
+            Some(IpAddr::V4(ip)) => out.extend_from_slice(&ip.octets()),
+            Some(IpAddr::V6(ip)) => out.extend_from_slice(&ip.octets()),
+            None => {}
+        }
+        for s in [
+            self.last_error.as_deref(),
+            f.redact_field.as_deref(),
+            self.forget_job.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            put_str(&mut out, s);
+        }
         out.extend_from_slice(&f.body);
         out
     }
 
     /// Reads the byte form back; the body is a slice of `bytes` (no copy).
+    /// Anything else — foreign bytes, a truncated entry, unknown flags — is
+    /// an [`EntryDecodeError`] saying what is wrong.
     pub fn from_bytes(bytes: Bytes) -> Result<Self, EntryDecodeError> {
-        let split = bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .ok_or_else(|| EntryDecodeError("no header line".to_owned()))?;
-        let header: Header<'_> = serde_json::from_slice(&bytes[..split])
-            .map_err(|e| EntryDecodeError(format!("bad header: {e}")))?;
-        let mode = match &*header.m {
-            "s" => Mode::Signed,
-            "d" => Mode::Direct,
-            _ => return Err(EntryDecodeError("unknown mode".to_owned())),
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
         };
-        let family = match header.f.as_deref() {
-            None => None,
-            Some("svix") => Some(HeaderFamily::Svix),
-            Some("webhook") => Some(HeaderFamily::StandardWebhooks),
-            Some(_) => return Err(EntryDecodeError("unknown header family".to_owned())),
+        let tag = r.byte("the format tag")?;
+        if tag != TAG {
+            return Err(EntryDecodeError(format!(
+                "unknown format tag 0x{tag:02x} (a hookgate entry starts with 0x{TAG:02x})"
+            )));
+        }
+        let a = r.byte("the first flag byte")?;
+        let b = r.byte("the second flag byte")?;
+        if b & !B_KNOWN != 0 {
+            return Err(EntryDecodeError(format!("unknown flags 0x{b:02x}")));
+        }
+        if a & A_ID_IN_KEY != 0 && a & A_MESSAGE_ID == 0 {
+            return Err(EntryDecodeError(
+                "a message id flag without its id".to_owned(),
+            ));
+        }
+        let family = match a & A_FAMILY {
+            0 => None,
+            A_SVIX => Some(HeaderFamily::Svix),
+            A_WEBHOOK => Some(HeaderFamily::StandardWebhooks),
+            _ => return Err(EntryDecodeError("unknown header family".to_owned())),
         };
+        let received_at_ms = r.varint("received-at")?;
+        let attempts = r.small("attempts")?;
+        let requeued_after = r.small("attempts before requeue")?;
+        let key = r.str("the dedupe key")?;
+        let message_id = if a & A_MESSAGE_ID == 0 {
+            None
+        } else if a & A_ID_IN_KEY != 0 {
+            let len = r.varint("the message id's length")?;
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|&l| l > 0 && l < key.len() && key.is_char_boundary(key.len() - l))
+                .ok_or_else(|| EntryDecodeError("a message id longer than its key".to_owned()))?;
+            Some(key[key.len() - len..].to_owned())
+        } else {
+            Some(r.str("the message id")?.to_owned())
+        };
+        let timestamp = if a & A_TIMESTAMP != 0 {
+            let z = r.varint("the timestamp")?;
+            Some(((z >> 1) as i64) ^ -((z & 1) as i64))
+        } else {
+            None
+        };
+        let job_id = r.opt_str(a & A_JOB != 0, "the job id")?;
+        let status = r.opt_str(a & A_STATUS != 0, "the status")?;
+        let client_addr = match b & (B_CLIENT_V4 | B_CLIENT_V6) {
+            0 => None,
+            B_CLIENT_V4 => Some(IpAddr::V4(Ipv4Addr::from(
+                r.array::<4>("the client address")?,
+            ))),
+            B_CLIENT_V6 => Some(IpAddr::V6(Ipv6Addr::from(
+                r.array::<16>("the client address")?,
+            ))),
+            _ => return Err(EntryDecodeError("two client addresses".to_owned())),
+        };
+        let last_error = r.opt_str(b & B_LAST_ERROR != 0, "the last error")?;
+        let redact = r.opt_str(b & B_REDACT != 0, "the field to redact")?;
+        let forget = r.opt_str(b & B_FORGET != 0, "the job to forget")?;
         let delivery = Delivery::new(Facts {
-            body: bytes.slice(split + 1..),
-            mode,
+            body: bytes.slice(r.at..),
+            mode: if a & A_DIRECT != 0 {
+                Mode::Direct
+            } else {
+                Mode::Signed
+            },
             family,
-            message_id: header.i.map(Cow::into_owned),
-            timestamp: header.t,
-            job_id: header.j.map(Cow::into_owned),
-            status: header.s.map(Cow::into_owned),
-            client_addr: header.c,
-            redact_field: header.x.map(|x| Arc::from(&*x)),
+            message_id,
+            timestamp,
+            job_id: job_id.map(str::to_owned),
+            status: status.map(str::to_owned),
+            client_addr,
+            redact_field: redact.map(Arc::from),
         });
         Ok(Self {
-            key: Arc::from(&*header.k),
+            key: Arc::from(key),
             delivery,
-            received_at_ms: header.r,
-            attempts: header.a,
-            requeued_after: header.b,
-            last_error: header.e.map(|e| Arc::from(&*e)),
-            forget_job: header.g.map(|g| Arc::from(&*g)),
+            received_at_ms,
+            attempts,
+            requeued_after,
+            last_error: last_error.map(Arc::from),
+            forget_job: forget.map(Arc::from),
+            unreadable: false,
         })
+    }
+}
+
+/// The first byte of every entry (format version 1).
+const TAG: u8 = 0xB1;
+const A_DIRECT: u8 = 1;
+const A_FAMILY: u8 = 0b110;
+const A_SVIX: u8 = 0b010;
+const A_WEBHOOK: u8 = 0b100;
+const A_MESSAGE_ID: u8 = 1 << 3;
+const A_ID_IN_KEY: u8 = 1 << 4;
+const A_TIMESTAMP: u8 = 1 << 5;
+const A_JOB: u8 = 1 << 6;
+const A_STATUS: u8 = 1 << 7;
+const B_CLIENT_V4: u8 = 1;
+const B_CLIENT_V6: u8 = 1 << 1;
+const B_LAST_ERROR: u8 = 1 << 2;
+const B_REDACT: u8 = 1 << 3;
+const B_FORGET: u8 = 1 << 4;
+const B_KNOWN: u8 = 0b1_1111;
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads an entry's header, every step bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn truncated(what: &str) -> EntryDecodeError {
+        EntryDecodeError(format!("truncated before {what}"))
+    }
+
+    fn byte(&mut self, what: &str) -> Result<u8, EntryDecodeError> {
+        let b = *self
+            .bytes
+            .get(self.at)
+            .ok_or_else(|| Self::truncated(what))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self, what: &str) -> Result<u64, EntryDecodeError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte(what)?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err(EntryDecodeError(format!(
+            "{what}: a varint longer than 64 bits"
+        )))
+    }
+
+    fn small(&mut self, what: &str) -> Result<u32, EntryDecodeError> {
+        u32::try_from(self.varint(what)?)
+            .map_err(|_| EntryDecodeError(format!("{what} out of range")))
+    }
+
+    fn take(&mut self, len: usize, what: &str) -> Result<&'a [u8], EntryDecodeError> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| Self::truncated(what))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], EntryDecodeError> {
+        let s = self.take(N, what)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(s);
+        Ok(out)
+    }
+
+    fn str(&mut self, what: &str) -> Result<&'a str, EntryDecodeError> {
+        let len = usize::try_from(self.varint(what)?).map_err(|_| Self::truncated(what))?;
+        std::str::from_utf8(self.take(len, what)?)
+            .map_err(|_| EntryDecodeError(format!("{what} is not UTF-8")))
+    }
+
+    fn opt_str(&mut self, present: bool, what: &str) -> Result<Option<&'a str>, EntryDecodeError> {
+        present.then(|| self.str(what)).transpose()
     }
 }
 
@@ -245,12 +452,9 @@ impl std::fmt::Debug for QueueEntry {
             .field("delivery", &self.delivery)
             .field("attempts", &self.attempts)
             .field("last_error", &self.last_error)
+            .field("unreadable", &self.unreadable)
             .finish_non_exhaustive()
     }
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// Milliseconds since the Unix epoch (0 for a clock before 1970).
@@ -264,15 +468,19 @@ mod tests {
     use super::*;
 
     fn signed() -> Delivery {
+        signed_as("msg_1", 1_700_000_000, "10.0.0.7")
+    }
+
+    fn signed_as(id: &str, timestamp: i64, client: &str) -> Delivery {
         Delivery::new(Facts {
             body: Bytes::from_static(b"{\"status\":\"Completed\",\n\"job_id\":\"j\"}"),
             mode: Mode::Signed,
             family: Some(HeaderFamily::StandardWebhooks),
-            message_id: Some("msg_1".to_owned()),
-            timestamp: Some(1_700_000_000),
+            message_id: Some(id.to_owned()),
+            timestamp: Some(timestamp),
             job_id: None,
             status: None,
-            client_addr: Some("10.0.0.7".parse().unwrap()),
+            client_addr: Some(client.parse().unwrap()),
             redact_field: None,
         })
     }
@@ -323,13 +531,60 @@ mod tests {
     }
 
     #[test]
-    fn foreign_bytes_are_refused() {
-        for bad in [
-            &b"no newline"[..],
-            b"{}\n",
-            b"{\"k\":\"a\",\"m\":\"q\",\"r\":1}\nx",
+    fn foreign_bytes_are_refused_with_a_reason() {
+        let good = QueueEntry::new("hookgate:msg:msg_1", signed())
+            .with_failure(1, "e")
+            .to_bytes();
+        // Every cut inside the header is refused (a cut in the body is just a
+        // shorter body, which the checksum-free format cannot tell).
+        let header_len = good.len() - signed().body().len();
+        for cut in 0..header_len {
+            let err = QueueEntry::from_bytes(Bytes::copy_from_slice(&good[..cut]));
+            assert!(err.is_err(), "cut at {cut}");
+        }
+        for (bad, why) in [
+            (&b"no newline"[..], "format tag"),
+            (b"{\"k\":\"a\",\"m\":\"s\",\"r\":1}\nx", "format tag"),
+            (b"\xB1\x00\xE0", "unknown flags"),
+            (b"\xB1\x06\x00", "header family"),
+            (b"\xB1\x10\x00\x01\x00\x00\x01k", "message id flag"),
+            (b"\xB1\x18\x00\x01\x00\x00\x01k\x05", "longer than its key"),
+            (b"\xB1\x00\x00\x01\x00\x00\x02\xff\xfe", "not UTF-8"),
+            (
+                b"\xB1\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+                "64 bits",
+            ),
         ] {
-            assert!(QueueEntry::from_bytes(Bytes::copy_from_slice(bad)).is_err());
+            let err = QueueEntry::from_bytes(Bytes::copy_from_slice(bad)).unwrap_err();
+            assert!(err.to_string().contains(why), "{err} (wanted {why:?})");
+        }
+    }
+
+    #[test]
+    fn a_signed_entry_costs_about_sixty_bytes_over_its_body() {
+        let id = "msg_2aa7c0d1e5f4a9b8c7d6e5f4a3b"; // a Svix-length id (31)
+        let key = format!("hookgate:msg:{id}");
+        let entry = QueueEntry::new(key.as_str(), signed_as(id, 1_700_000_000, "10.0.0.7"));
+        let overhead = entry.to_bytes().len() - entry.delivery().body().len();
+        // Tag and flags 3, received-at 6, attempts 2, key 1 + 44, id length 1,
+        // timestamp 5, client address 4.
+        assert!(overhead <= 66, "{overhead} bytes of header");
+        let back = QueueEntry::from_bytes(entry.to_bytes().into()).unwrap();
+        assert_eq!(back.delivery().message_id(), Some(id));
+    }
+
+    #[test]
+    fn a_message_id_that_is_not_the_keys_end_is_stored_whole() {
+        for (key, id) in [("p:msg:a%3Ab", "a:b"), ("k", "k"), ("é", "\u{301}")] {
+            let d = signed_as(id, -5, "2001:db8::1");
+            let back = QueueEntry::from_bytes(QueueEntry::new(key, d).to_bytes().into()).unwrap();
+            assert_eq!(back.key(), key);
+            assert_eq!(back.delivery().message_id(), Some(id));
+            assert_eq!(back.delivery().timestamp(), Some(-5));
+            assert_eq!(
+                back.delivery().client_addr(),
+                Some("2001:db8::1".parse().unwrap())
+            );
         }
     }
 }

@@ -36,6 +36,19 @@ pub enum QueueError {
     /// The receiver was not built in queue mode.
     #[error("the receiver does not run in queue mode; configure `ReceiverBuilder::queue`")]
     NotQueueMode,
+    /// The handler given to
+    /// [`start_workers`](crate::Receiver::start_workers) takes another event
+    /// type than the one the request path checks payloads against
+    /// ([`QueueConfig::event`](crate::queue::QueueConfig::event), default
+    /// `JobEvent`): every delivery would be answered `202` and then fail in
+    /// the worker.
+    #[error("the workers' handler takes `{handler}` but the queue checks payloads as `{configured}`; give the same type to `QueueConfig::event::<E>()` and to the handler")]
+    EventTypeMismatch {
+        /// The type `QueueConfig::event` set (what `202` promised).
+        configured: &'static str,
+        /// The type the handler takes.
+        handler: &'static str,
+    },
     /// A dead-letter id that does not parse.
     #[error("`{0}` is not a dead-letter id (`<shard>-<entry id>`)")]
     BadDeadLetterId(String),

@@ -38,13 +38,17 @@ impl Receiver {
     }
 
     /// Puts one dead letter back in the queue with the full number of attempts
-    /// again (its attempt numbers keep counting over its life). Returns false when it is not (any more) a dead letter.
+    /// again (its attempt numbers keep counting over its life). Returns false
+    /// when it is not (any more) a dead letter, or when it is an entry that
+    /// could not be read ([`QueueEntry::is_unreadable`](crate::queue::QueueEntry::is_unreadable)),
+    /// which stays a dead letter.
     pub async fn requeue_dead(&self, id: &DeadLetterId) -> Result<bool, QueueError> {
         let q = self.queue_config()?;
         within(self.inner.settle.deadline, q.backend.requeue(id)).await
     }
 
-    /// Puts every dead letter back in the queue; returns how many.
+    /// Puts every dead letter back in the queue (but those that could not be
+    /// read); returns how many.
     pub async fn requeue_all_dead(&self) -> Result<usize, QueueError> {
         let q = self.queue_config()?;
         let deadline = self.inner.settle.deadline;

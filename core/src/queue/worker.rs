@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::claim::SettleConfig;
@@ -65,7 +65,11 @@ impl Receiver {
     /// that they live in this process only.
     ///
     /// Fails with [`QueueError::NotQueueMode`] when the receiver was not
-    /// built with [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue).
+    /// built with [`ReceiverBuilder::queue`](crate::ReceiverBuilder::queue),
+    /// and with [`QueueError::EventTypeMismatch`] when `E` is not the event
+    /// type the queue checks payloads against
+    /// ([`QueueConfig::event`](crate::queue::QueueConfig::event), default
+    /// [`JobEvent`](crate::JobEvent)).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -93,6 +97,12 @@ impl Receiver {
         H: QueueHandler<E>,
     {
         let config = self.inner.queue.clone().ok_or(QueueError::NotQueueMode)?;
+        if config.event.id != std::any::TypeId::of::<E>() {
+            return Err(QueueError::EventTypeMismatch {
+                configured: config.event.name,
+                handler: std::any::type_name::<E>(),
+            });
+        }
         let consumer: Arc<str> = format!(
             "{}-{}-{:08x}",
             hostname(),
@@ -101,8 +111,17 @@ impl Receiver {
         )
         .into();
         let (stop, stopped) = watch::channel(None);
+        let (completions, completed) = mpsc::unbounded_channel();
+        tokio::spawn(coalesce(
+            config.backend.clone(),
+            self.inner.settle.done_ttl,
+            self.inner.settle.deadline,
+            completed,
+        ));
         let pool = Arc::new(Pool {
             handler,
+            completions,
+            settling: Arc::new(Semaphore::new(settle_slots(config.workers))),
             backend: config.backend.clone(),
             config,
             settle: self.inner.settle.clone(),
@@ -126,8 +145,19 @@ fn hostname() -> String {
         .unwrap_or_else(|| "hookgate".to_owned())
 }
 
+/// How many settled attempts may wait for the backend at once: a worker's
+/// slot is free for the next handler as soon as its attempt ended, while the
+/// backend records the outcome (four per worker, at least 16).
+fn settle_slots(workers: usize) -> usize {
+    workers.saturating_mul(4).max(16)
+}
+
 struct Pool<E, H> {
     handler: H,
+    /// Successes to mark done, written in batches by [`coalesce`].
+    completions: mpsc::UnboundedSender<Completion>,
+    /// Outcomes being written to the backend, bounded (see [`settle_slots`]).
+    settling: Arc<Semaphore>,
     backend: Arc<dyn QueueBackend>,
     config: Arc<QueueConfig>,
     settle: Arc<SettleConfig>,
@@ -204,6 +234,12 @@ where
                 _ = stop.changed() => break,
             };
             let mut permits = vec![first];
+            if slots.available_permits() + 1 < self.config.workers {
+                // Handlers that are ending free their slots within a few
+                // polls: one pass of the scheduler lets a take fetch for them
+                // too (fewer, larger takes when handlers are quick).
+                tokio::task::yield_now().await;
+            }
             while let Ok(p) = slots.clone().try_acquire_owned() {
                 permits.push(p);
             }
@@ -248,10 +284,7 @@ where
             };
             for (t, permit) in taken.into_iter().zip(permits.drain(..)) {
                 let pool = self.clone();
-                running.spawn(async move {
-                    pool.run_one(t).await;
-                    drop(permit);
-                });
+                running.spawn(async move { pool.run_one(t, permit).await });
             }
             drop(permits);
             if let Some(wait) = wait {
@@ -283,24 +316,29 @@ where
         }
     }
 
-    async fn run_one(&self, taken: Taken) {
+    /// Runs one attempt in worker slot `slot`, then records its outcome. The
+    /// slot is given back as soon as the handler ended, so the next handler
+    /// does not wait for the backend's answer; the task (and so a graceful
+    /// shutdown) still waits for the outcome to be recorded.
+    async fn run_one(&self, taken: Taken, slot: OwnedSemaphorePermit) {
         let Taken {
             receipt,
             entry,
             attempt,
         } = taken;
         let outcome = self.attempt(&receipt, &entry, attempt).await;
+        // Bounded: past that many outcomes in flight, the slot waits too.
+        let settling = self.settling.clone().acquire_owned().await;
+        drop(slot);
         let max = self.config.max_attempts;
         // Attempts since an operator last requeued it count against the maximum.
         let budget_used = attempt.saturating_sub(entry.attempts_before_requeue());
         match outcome {
             Outcome::Succeeded => {
                 tracing::debug!(key = %entry.key(), attempt, "hookgate: queued delivery handled");
-                self.settle("marking a delivery done", || {
-                    self.backend
-                        .complete(&receipt, entry.key(), self.settle.done_ttl)
-                })
-                .await;
+                let key = entry.shared_key();
+                self.settle("marking a delivery done", || self.complete(&receipt, &key))
+                    .await;
                 if let Some(job) = entry.forget_job() {
                     if let Err(e) = self.settle.within(self.settle.jobs().forget(job)).await {
                         tracing::warn!(error = %e, "hookgate: could not forget a finished job");
@@ -325,6 +363,28 @@ where
                 .await;
             }
         }
+        drop(settling);
+    }
+
+    /// Marks a success done: with the others that succeeded meanwhile, in one
+    /// backend call ([`coalesce`]); alone when that batch failed, so the
+    /// error is this entry's own.
+    async fn complete(&self, receipt: &Receipt, key: &Arc<str>) -> Result<(), QueueError> {
+        let (reply, answer) = oneshot::channel();
+        let queued = self
+            .completions
+            .send(Completion {
+                receipt: receipt.clone(),
+                key: key.clone(),
+                reply,
+            })
+            .is_ok();
+        if queued && answer.await == Ok(true) {
+            return Ok(());
+        }
+        self.backend
+            .complete(receipt, key, self.settle.done_ttl)
+            .await
     }
 
     /// Runs one attempt under its deadline, in its own task (so a panic is
@@ -398,6 +458,48 @@ where
                     tokio::time::sleep(wait).await;
                 }
             }
+        }
+    }
+}
+
+/// A success waiting to be marked done, and who waits for it.
+struct Completion {
+    receipt: Receipt,
+    key: Arc<str>,
+    reply: oneshot::Sender<bool>,
+}
+
+/// The most successes marked done in one backend call.
+const COMPLETE_BATCH: usize = 64;
+
+/// Marks successes done in batches: whatever arrived while the previous
+/// batch was being written goes in the next
+/// ([`QueueBackend::complete_many`]), one round trip for many handlers.
+/// Tells each waiter whether its batch was written. Ends with the pool.
+async fn coalesce(
+    backend: Arc<dyn QueueBackend>,
+    done_ttl: Duration,
+    deadline: Duration,
+    mut completed: mpsc::UnboundedReceiver<Completion>,
+) {
+    let mut batch = Vec::new();
+    while let Some(first) = completed.recv().await {
+        batch.push(first);
+        while batch.len() < COMPLETE_BATCH {
+            match completed.try_recv() {
+                Ok(c) => batch.push(c),
+                Err(_) => break,
+            }
+        }
+        let done: Vec<(Receipt, Arc<str>)> = batch
+            .iter()
+            .map(|c| (c.receipt.clone(), c.key.clone()))
+            .collect();
+        let written = within(deadline, backend.complete_many(&done, done_ttl))
+            .await
+            .is_ok();
+        for c in batch.drain(..) {
+            let _ = c.reply.send(written);
         }
     }
 }

@@ -11,11 +11,20 @@
 //! * `{…}:delayed` — failed entries waiting for their retry (a sorted set by
 //!   due time);
 //! * `{…}:dead` — dead letters (a stream);
-//! * `{…}:m:<dedupe key>` — one marker per delivery: `q` while queued,
-//!   running, scheduled or dead, `d` (with the done TTL) once handled.
+//! * `{…}:m:<digest>` — one marker per delivery: `1` while queued, running,
+//!   scheduled or dead, `2` (with the done TTL) once handled. `<digest>` is
+//!   the first 128 bits of the SHA-256 of the dedupe key, in unpadded
+//!   base64url (22 characters): a fixed, short key whatever the message id's
+//!   length ([`marker_key`](RedisQueue::marker_key) computes it).
 //!
 //! A delivery's shard is a fixed hash of its dedupe key, so its marker and
 //! its entry are always on the same shard.
+//!
+//! Memory: an entry is its [byte form](crate::queue::QueueEntry::to_bytes)
+//! in the stream (the body and a header of about 60 bytes), and a marker is
+//! one short key whose value Redis shares between all markers (small
+//! integers). Redis's `stream-node-max-bytes` decides how much of each
+//! stream node's allocation stays unused: `docs/queue.md`, "Memory".
 
 use std::hash::Hasher;
 use std::sync::Arc;
@@ -23,7 +32,9 @@ use std::time::Duration;
 
 use ::redis::aio::ConnectionLike;
 use ::redis::Script;
+use base64::Engine as _;
 use bytes::Bytes;
+use sha2::{Digest, Sha256};
 use siphasher::sip::SipHasher13;
 
 use super::queue_scripts as lua;
@@ -67,8 +78,10 @@ struct Scripts {
     reclaim: Script,
     extend: Script,
     complete: Script,
+    complete_many: Script,
     retry: Script,
     dead: Script,
+    bury: Script,
     stats: Script,
     list_dead: Script,
     requeue: Script,
@@ -107,10 +120,11 @@ impl ShardKeys {
         self.key(":dead")
     }
     fn marker(&self, dedupe_key: &str) -> String {
-        let mut k = String::with_capacity(self.tag.len() + 3 + dedupe_key.len());
+        let digest = Sha256::digest(dedupe_key.as_bytes());
+        let mut k = String::with_capacity(self.tag.len() + 3 + 22);
         k.push_str(&self.tag);
         k.push_str(":m:");
-        k.push_str(dedupe_key);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&digest[..16], &mut k);
         k
     }
 }
@@ -138,8 +152,10 @@ where
                 reclaim: Script::new(lua::RECLAIM),
                 extend: Script::new(lua::EXTEND),
                 complete: Script::new(lua::COMPLETE),
+                complete_many: Script::new(lua::COMPLETE_MANY),
                 retry: Script::new(lua::RETRY),
                 dead: Script::new(lua::DEAD),
+                bury: Script::new(lua::BURY),
                 stats: Script::new(lua::STATS),
                 list_dead: Script::new(lua::LIST_DEAD),
                 requeue: Script::new(lua::REQUEUE),
@@ -188,7 +204,9 @@ where
         (h.finish() % u64::from(self.shards.max(1))) as u32
     }
 
-    /// The Redis key of a dedupe key's marker.
+    /// The Redis key of a dedupe key's marker: `{<name>:<shard>}:m:` and a
+    /// 128-bit digest of the key (so every marker is as short as the
+    /// shortest message id would make it).
     pub fn marker_key(&self, dedupe_key: &str) -> String {
         self.shard_keys(self.shard_of(dedupe_key))
             .marker(dedupe_key)
@@ -199,11 +217,60 @@ where
         self.shard_keys(shard).stream()
     }
 
-    fn decode(id: &str, bytes: Vec<u8>) -> Result<QueueEntry, QueueError> {
-        QueueEntry::from_bytes(Bytes::from(bytes)).map_err(|source| QueueError::Corrupt {
-            id: id.to_owned(),
-            source,
-        })
+    /// A taken stream entry as the worker gets it, or — when it cannot be
+    /// read — set aside as a dead letter (logged; `None`), so one bad entry
+    /// never stalls its shard.
+    async fn readable(
+        &self,
+        consumer: &str,
+        shard: u32,
+        id: String,
+        bytes: Option<Vec<u8>>,
+        deliveries: u32,
+    ) -> Option<Taken> {
+        let (raw, reason) = match bytes {
+            Some(bytes) => {
+                let bytes = Bytes::from(bytes);
+                match QueueEntry::from_bytes(bytes.clone()) {
+                    Ok(entry) => {
+                        return Some(Taken {
+                            receipt: Receipt::new(shard, id),
+                            attempt: entry.attempts().saturating_add(deliveries.max(1)),
+                            entry,
+                        })
+                    }
+                    Err(e) => (
+                        bytes,
+                        format!("the queue entry could not be read and was set aside: {e}"),
+                    ),
+                }
+            }
+            None => (
+                Bytes::new(),
+                "the queue entry has no `d` field (not written by hookgate) and was set aside"
+                    .to_owned(),
+            ),
+        };
+        tracing::error!(shard, entry = %id, consumer, %reason, "hookgate: moving an unreadable queue entry to the dead letters");
+        let keys = self.shard_keys(shard);
+        let mut conn = self.conn.clone();
+        let moved: Result<i64, _> = self
+            .scripts
+            .bury
+            .key(keys.stream())
+            .key(keys.dead())
+            .arg(&*self.group)
+            .arg(&id)
+            .arg(raw.as_ref())
+            .arg(&reason)
+            .invoke_async(&mut conn)
+            .await;
+        if let Err(e) = moved {
+            // It stays pending: the next reclaim after the visibility timeout
+            // tries again.
+            tracing::warn!(error = %e, entry = %id, "hookgate: could not move an unreadable queue entry to the dead letters");
+        }
+        None
     }
 
     async fn wait_replicas(&self) -> Result<(), QueueError> {
@@ -291,7 +358,7 @@ where
             let shard = (start + i) % self.shards;
             let keys = self.shard_keys(shard);
             let mut conn = self.conn.clone();
-            let got: Vec<(String, Vec<u8>)> = self
+            let got: Vec<(String, Option<Vec<u8>>)> = self
                 .scripts
                 .take
                 .key(keys.stream())
@@ -304,12 +371,9 @@ where
                 .await
                 .map_err(store)?;
             for (id, bytes) in got {
-                let entry = Self::decode(&id, bytes)?;
-                out.push(Taken {
-                    receipt: Receipt::new(shard, id),
-                    attempt: entry.attempts().saturating_add(1),
-                    entry,
-                });
+                if let Some(t) = self.readable(consumer, shard, id, bytes, 1).await {
+                    out.push(t);
+                }
             }
         }
         Ok(out)
@@ -328,7 +392,7 @@ where
             }
             let keys = self.shard_keys(shard);
             let mut conn = self.conn.clone();
-            let got: Vec<(String, Vec<u8>, u32)> = self
+            let got: Vec<(String, Option<Vec<u8>>, u32)> = self
                 .scripts
                 .reclaim
                 .key(keys.stream())
@@ -340,12 +404,9 @@ where
                 .await
                 .map_err(store)?;
             for (id, bytes, deliveries) in got {
-                let entry = Self::decode(&id, bytes)?;
-                out.push(Taken {
-                    receipt: Receipt::new(shard, id),
-                    attempt: entry.attempts().saturating_add(deliveries.max(1)),
-                    entry,
-                });
+                if let Some(t) = self.readable(consumer, shard, id, bytes, deliveries).await {
+                    out.push(t);
+                }
             }
         }
         Ok(out)
@@ -386,6 +447,27 @@ where
             .invoke_async(&mut conn)
             .await
             .map_err(store)?;
+        Ok(())
+    }
+
+    async fn complete_many(
+        &self,
+        done: &[(Receipt, Arc<str>)],
+        done_ttl: Duration,
+    ) -> Result<(), QueueError> {
+        let mut shards: Vec<u32> = done.iter().map(|(r, _)| r.shard()).collect();
+        shards.sort_unstable();
+        shards.dedup();
+        for shard in shards {
+            let keys = self.shard_keys(shard);
+            let mut invocation = self.scripts.complete_many.key(keys.stream());
+            invocation.arg(&*self.group).arg(millis(done_ttl));
+            for (receipt, key) in done.iter().filter(|(r, _)| r.shard() == shard) {
+                invocation.key(keys.marker(key)).arg(receipt.id());
+            }
+            let mut conn = self.conn.clone();
+            let _: i64 = invocation.invoke_async(&mut conn).await.map_err(store)?;
+        }
         Ok(())
     }
 
@@ -464,7 +546,7 @@ where
             }
             let keys = self.shard_keys(shard);
             let mut conn = self.conn.clone();
-            let got: Vec<(String, Vec<u8>)> = self
+            let got: Vec<(String, Vec<u8>, String)> = self
                 .scripts
                 .list_dead
                 .key(keys.dead())
@@ -472,8 +554,20 @@ where
                 .invoke_async(&mut conn)
                 .await
                 .map_err(store)?;
-            for (id, bytes) in got {
-                let entry = Self::decode(&id, bytes)?;
+            for (id, bytes, unreadable) in got {
+                // A dead letter that cannot be read is listed as such, never
+                // an error: the listing is how an operator finds it.
+                let bytes = Bytes::from(bytes);
+                let entry = if unreadable.is_empty() {
+                    QueueEntry::from_bytes(bytes.clone()).unwrap_or_else(|e| {
+                        QueueEntry::unreadable(
+                            bytes,
+                            format!("the dead letter could not be read: {e}"),
+                        )
+                    })
+                } else {
+                    QueueEntry::unreadable(bytes, unreadable)
+                };
                 out.push(DeadLetter {
                     id: DeadLetterId(Receipt::new(shard, id)),
                     entry,
@@ -505,10 +599,15 @@ where
                     .map(move |(_, v)| (id.clone(), v))
             })
             .collect();
-        let Some((entry_id, bytes)) = found.into_iter().next() else {
+        let Some((_, bytes)) = found.into_iter().next() else {
             return Ok(false);
         };
-        let entry = Self::decode(&entry_id, bytes)?.requeued();
+        let Ok(entry) = QueueEntry::from_bytes(Bytes::from(bytes)) else {
+            // An entry that could not be read stays a dead letter: queued
+            // again, it would only be set aside again.
+            return Ok(false);
+        };
+        let entry = entry.requeued();
         let n: i64 = self
             .scripts
             .requeue

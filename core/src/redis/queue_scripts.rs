@@ -6,18 +6,24 @@
 //! Time is the server's (`TIME`), so replicas with skewed clocks agree on
 //! when a retry is due.
 
-/// KEYS: marker, stream. ARGV: entry. Appends the entry and marks the key,
-/// unless the key is marked: 1 queued, 0 duplicate.
+/// KEYS: marker, stream. ARGV: entry. Appends the entry and marks the key
+/// queued (`1`), unless the key is marked: 1 queued, 0 duplicate.
+///
+/// Marker values are the small integers `1` (queued, running, scheduled or
+/// dead) and `2` (done): Redis shares one object for each instead of
+/// allocating a value per marker (with no `maxmemory` LRU/LFU policy), 32 B
+/// less per delivery.
 pub(super) const ENQUEUE: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'd', ARGV[1])
-redis.call('SET', KEYS[1], 'q')
+redis.call('SET', KEYS[1], '1')
 return 1";
 
 /// KEYS: stream, delayed. ARGV: group, consumer, count, promote max.
 /// Moves due retries back into the stream, then reads new entries for the
 /// consumer (creating the group when it is missing, e.g. after Redis lost
-/// its data). Returns `{{id, entry}, …}`.
+/// its data). Returns `{{id, entry}, …}`; an entry without hookgate's `d`
+/// field comes back as `{id, false}`, to be set aside.
 pub(super) const TAKE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -43,15 +49,18 @@ local out = {}
 if r then
   for _, e in ipairs(r[1][2]) do
     local f = e[2]
+    local d = false
     for i = 1, #f, 2 do
-      if f[i] == 'd' then table.insert(out, {e[1], f[i + 1]}) end
+      if f[i] == 'd' then d = f[i + 1] end
     end
+    table.insert(out, {e[1], d})
   end
 end
 return out";
 
 /// KEYS: stream. ARGV: group, consumer, min idle ms, count. Takes over
-/// entries idle for the visibility timeout. Returns `{{id, entry, deliveries}, …}`.
+/// entries idle for the visibility timeout. Returns `{{id, entry, deliveries}, …}`
+/// (`entry` false when the entry has no `d` field).
 pub(super) const RECLAIM: &str = r"
 local ok, r = pcall(redis.call, 'XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), '0-0', 'COUNT', tonumber(ARGV[4]))
 if not ok then return {} end
@@ -62,9 +71,11 @@ for _, e in ipairs(r[2]) do
     local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)
     local n = 1
     if p[1] then n = p[1][4] end
+    local d = false
     for i = 1, #f, 2 do
-      if f[i] == 'd' then table.insert(out, {e[1], f[i + 1], n}) end
+      if f[i] == 'd' then d = f[i + 1] end
     end
+    table.insert(out, {e[1], d, n})
   end
 end
 return out";
@@ -78,12 +89,23 @@ redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1";
 
 /// KEYS: stream, marker. ARGV: group, id, done TTL ms. Acknowledges and
-/// deletes the entry and marks the key done, together.
+/// deletes the entry and marks the key done (`2`), together.
 pub(super) const COMPLETE: &str = r"
 pcall(redis.call, 'XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], 'd', 'PX', ARGV[3])
+redis.call('SET', KEYS[2], '2', 'PX', ARGV[3])
 return 1";
+
+/// KEYS: stream, marker per entry. ARGV: group, done TTL ms, id per entry
+/// (in the markers' order). [`COMPLETE`] for several entries of one shard
+/// in one step.
+pub(super) const COMPLETE_MANY: &str = r"
+local ids = {}
+for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
+pcall(redis.call, 'XACK', KEYS[1], ARGV[1], unpack(ids))
+redis.call('XDEL', KEYS[1], unpack(ids))
+for i = 2, #KEYS do redis.call('SET', KEYS[i], '2', 'PX', ARGV[2]) end
+return #ids";
 
 /// KEYS: stream, delayed. ARGV: group, id, delay ms, entry. Replaces the
 /// entry by its next attempt, due after the delay. Does nothing when the
@@ -106,6 +128,17 @@ redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('XADD', KEYS[2], '*', 'd', ARGV[3])
 return 1";
 
+/// KEYS: stream, dead. ARGV: group, id, raw bytes, reason. Sets aside an
+/// entry that cannot be read: moves it, as it is, to the dead letters with
+/// the reason in field `u` (its key, unknown, stays marked). Does nothing
+/// when it was already settled (0).
+pub(super) const BURY: &str = r"
+local ok, n = pcall(redis.call, 'XACK', KEYS[1], ARGV[1], ARGV[2])
+if ok and n == 0 then return 0 end
+redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('XADD', KEYS[2], '*', 'd', ARGV[3], 'u', ARGV[4])
+return 1";
+
 /// KEYS: stream, delayed, dead. ARGV: group. Returns
 /// `{stream length, pending, scheduled, dead, oldest id or '', now ms}`.
 pub(super) const STATS: &str = r"
@@ -120,14 +153,18 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return {len, pending, redis.call('ZCARD', KEYS[2]), redis.call('XLEN', KEYS[3]), oldest, now}";
 
-/// KEYS: dead. ARGV: count. Returns `{{id, entry}, …}`, oldest first.
+/// KEYS: dead. ARGV: count.
+/// Returns `{{id, entry, why unreadable}, …}`, oldest first (`entry` and the
+/// reason are `''` when absent).
 pub(super) const LIST_DEAD: &str = r"
 local out = {}
 for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', tonumber(ARGV[1]))) do
   local f = e[2]
+  local d, u = '', ''
   for i = 1, #f, 2 do
-    if f[i] == 'd' then table.insert(out, {e[1], f[i + 1]}) end
+    if f[i] == 'd' then d = f[i + 1] elseif f[i] == 'u' then u = f[i + 1] end
   end
+  table.insert(out, {e[1], d, u})
 end
 return out";
 
@@ -140,5 +177,5 @@ return 1";
 
 /// KEYS: marker. Deletes a done marker (not a queued one): 1 or 0.
 pub(super) const FORGET: &str = r"
-if redis.call('GET', KEYS[1]) == 'd' then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == '2' then return redis.call('DEL', KEYS[1]) end
 return 0";

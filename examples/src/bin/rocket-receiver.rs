@@ -105,17 +105,8 @@ async fn main() {
     };
     let events = EventLog::new(config.events_limit);
     let queue_mode = receiver.queue_mode();
-    let workers = if queue_mode {
-        match start_workers(&receiver, queue::handler(events.clone())) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                eprintln!("error: cannot start the queue workers: {e}");
-                std::process::exit(1);
-            }
-        }
-    } else {
-        None
-    };
+    let worker_receiver = receiver.clone();
+    let worker_events = events.clone();
     let rocket = rocket::custom(rocket_config)
         .attach(WebhookFairing::new(receiver))
         .attach(AdHoc::on_liftoff("listening", |rocket| {
@@ -155,6 +146,20 @@ async fn main() {
         }
     };
     hookgate_examples::init_tracing();
+    // Started once `tracing` is set up: what the workers log at start (the
+    // durability warning) goes to stderr, never through Rocket's logger to
+    // stdout, where the `listening on` line must come first.
+    let workers = if queue_mode {
+        match start_workers(&worker_receiver, queue::handler(worker_events)) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot start the queue workers: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
     let launched = rocket.launch().await;
     if let Some(workers) = workers {
         workers.shutdown(std::time::Duration::from_secs(10)).await;

@@ -1,12 +1,15 @@
 //! One webhook route served in one of several ways, for the load benchmark.
 //!
 //! `bench-server <variant> <addr>`; variants:
-//! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`, `axum-floor`
+//! `axum-bare`, `axum-memory`, `axum-redis`, `axum-handwritten`, `axum-queue`
+//! (queue mode on Redis: verify, then the atomic enqueue, answered `202`; no
+//! workers, so only the request path is measured; the queue is deleted on
+//! `SIGTERM`/`SIGINT`, as are `axum-handwritten`'s keys), `axum-floor`
 //! (verify + in-memory claim written inline in the handler, no layer),
 //! `actix-bare`, `actix-memory`, `actix-redis`, `actix-floor`,
 //! `rocket-bare`, `rocket-memory`, `rocket-redis`, `rocket-floor` (each
 //! framework's floor does the same work: `hookgate_loadbench::floor`).
-//! `*-redis` and `axum-handwritten` use `REDIS_URL` (default
+//! `*-redis`, `axum-handwritten` and `axum-queue` use `REDIS_URL` (default
 //! `redis://127.0.0.1:6379/`). `WORKERS` sets the worker threads of the Tokio
 //! runtime the axum and Rocket variants run on (default 2; actix always uses
 //! 2 workers). `STORE_CAPACITY` sets the capacity of the `*-memory`
@@ -17,7 +20,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hookgate::redis::{connect, RedisStore};
+use hookgate::queue::QueueConfig;
+use hookgate::redis::{connect, ConnectionManager, RedisQueue, RedisStore};
 use hookgate::Receiver;
 use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, received};
 use hookgate_loadbench::{parse, ROUTE, SECRET};
@@ -48,6 +52,75 @@ async fn receiver(redis: bool) -> Receiver {
         builder
     };
     builder.build().expect("receiver")
+}
+
+/// The queue of the `axum-queue` variant: its own name per start.
+fn bench_queue(conn: ConnectionManager) -> RedisQueue<ConnectionManager> {
+    RedisQueue::new(conn).named(format!("bench:{}:queue", std::process::id()))
+}
+
+/// The receiver of `axum-queue`: queue mode on Redis, the same secret and
+/// done TTL as the other variants.
+async fn queue_receiver() -> (Receiver, ConnectionManager) {
+    let conn = connect(&redis_url()).await.expect("redis");
+    let receiver = Receiver::builder()
+        .secret(SECRET)
+        .key_prefix(format!("bench:{}:", std::process::id()))
+        .done_ttl(std::time::Duration::from_secs(15 * 60))
+        .queue(QueueConfig::new(bench_queue(conn.clone())))
+        .build()
+        .expect("receiver");
+    (receiver, conn)
+}
+
+/// Deletes everything the `axum-queue` variant queued (its stream, its
+/// markers), so repeated runs do not fill the shared Redis.
+async fn delete_bench_queue(conn: ConnectionManager) {
+    let tag = bench_queue(conn.clone()).stream_key(0);
+    let tag = tag.trim_end_matches(":stream").to_owned();
+    delete_keys(conn, &format!("{tag}*")).await;
+}
+
+/// Deletes every key matching `pattern` (this process's keys), so that
+/// neither the shared Redis fills up nor expiring keys of an earlier run
+/// cost Redis time during the next one.
+async fn delete_keys(mut conn: ConnectionManager, pattern: &str) {
+    let mut cursor: u64 = 0;
+    let mut deleted = 0usize;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(10_000)
+            .query_async(&mut conn)
+            .await
+            .expect("SCAN");
+        if !keys.is_empty() {
+            deleted += keys.len();
+            let _: i64 = redis::cmd("UNLINK")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await
+                .expect("UNLINK");
+        }
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    eprintln!("deleted {deleted} keys matching {pattern}");
+}
+
+/// Resolves on `SIGTERM` or `SIGINT`.
+async fn terminated() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
 
 fn listening(addr: SocketAddr) {
@@ -116,7 +189,7 @@ mod axum_server {
         };
         let mut conn = st.redis.clone();
         let fresh: Result<Option<String>, _> = redis::cmd("SET")
-            .arg(format!("handwritten:{id}"))
+            .arg(format!("handwritten:{}:{id}", std::process::id()))
             .arg(1)
             .arg("NX")
             .arg("EX")
@@ -138,12 +211,39 @@ mod axum_server {
             "bare" => bare_router(),
             "floor" => floor_router(),
             "memory" | "redis" => guarded_router(receiver(mode == "redis").await),
+            "queue" => {
+                let (receiver, conn) = queue_receiver().await;
+                let app = Router::new().route(ROUTE, hookgate_tower::queue_route(receiver));
+                let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+                listening(listener.local_addr().expect("addr"));
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(terminated())
+                .await
+                .expect("serve");
+                delete_bench_queue(conn).await;
+                return;
+            }
             "handwritten" => {
                 let st = Arc::new(HandWritten {
                     webhook: svix::webhooks::Webhook::new(SECRET).expect("secret"),
                     redis: connect(&redis_url()).await.expect("redis"),
                 });
-                Router::new().route(ROUTE, post(handwritten)).with_state(st)
+                let conn = st.redis.clone();
+                let app = Router::new().route(ROUTE, post(handwritten)).with_state(st);
+                let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+                listening(listener.local_addr().expect("addr"));
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(terminated())
+                .await
+                .expect("serve");
+                delete_keys(conn, &format!("handwritten:{}:*", std::process::id())).await;
+                return;
             }
             other => {
                 eprintln!("unknown axum mode {other}");
