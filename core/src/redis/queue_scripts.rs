@@ -115,7 +115,8 @@ local ok, n = pcall(redis.call, 'XACK', KEYS[1], ARGV[1], ARGV[2])
 if ok and n == 0 then return 0 end
 redis.call('XDEL', KEYS[1], ARGV[2])
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Rounded up, as TAKE rounds down: a retry is never due before its delay.
+local now = tonumber(t[1]) * 1000 + math.ceil(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
 return 1";
 
