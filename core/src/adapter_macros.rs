@@ -129,8 +129,8 @@ macro_rules! __adapter_reexports {
         pub use $crate::direct::Token;
         pub use $crate::{
             Answer, BuildError, Delivery, DirectPolicy, JobEvent, JobStatus, Metadata, Mode,
-            Outcome, PayloadError, Receiver, ReceiverBuilder, Rejection, Secret, StatusKind,
-            StoreError, Tolerance,
+            Outcome, PayloadError, Receiver, ReceiverBuilder, ReceiverConfig, Rejection, Secret,
+            StatusKind, StoreError, Tolerance,
         };
     };
 }

@@ -259,6 +259,13 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Applies grouped settings, e.g. loaded from the app's own
+    /// configuration (feature `serde`); see [`ReceiverConfig`](crate::ReceiverConfig).
+    /// Settings it leaves out keep what the builder had.
+    pub fn config(self, config: crate::ReceiverConfig) -> Self {
+        config.apply(self)
+    }
+
     /// Runs in queue mode: each admitted delivery is enqueued atomically and
     /// answered `202 {"received":true,"queued":true}`; the app's handler runs
     /// in workers started with [`Receiver::start_workers`]. See

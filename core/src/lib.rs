@@ -59,6 +59,7 @@ mod claim;
 mod client_addr;
 pub mod clock;
 mod conclude;
+pub mod config;
 mod deadline;
 mod delivery;
 mod diagnose;
@@ -94,6 +95,7 @@ pub mod redis;
 
 pub use build_error::BuildError;
 pub use builder::ReceiverBuilder;
+pub use config::ReceiverConfig;
 pub use delivery::{Delivery, Mode};
 pub use direct::DirectPolicy;
 pub use event::{JobEvent, JobStatus, Metadata, StatusKind};
