@@ -166,6 +166,9 @@ pub struct NetworkConfig {
     pub allowed_sources: Option<Vec<String>>,
 }
 
+/// A builder setting that takes a duration.
+type SetDuration = fn(crate::ReceiverBuilder, Duration) -> crate::ReceiverBuilder;
+
 impl ReceiverConfig {
     /// Applies every setting given to `builder`.
     pub(crate) fn apply(self, mut b: crate::ReceiverBuilder) -> crate::ReceiverBuilder {
@@ -196,10 +199,7 @@ impl ReceiverConfig {
                 future: t.tolerance_future.unwrap_or(default.future),
             });
         }
-        let timed: [(
-            Option<Duration>,
-            fn(crate::ReceiverBuilder, Duration) -> crate::ReceiverBuilder,
-        ); 5] = [
+        let timed: [(Option<Duration>, SetDuration); 5] = [
             (t.in_flight_ttl, crate::ReceiverBuilder::in_flight_ttl),
             (t.done_ttl, crate::ReceiverBuilder::done_ttl),
             (t.store_deadline, crate::ReceiverBuilder::store_deadline),
