@@ -120,6 +120,17 @@ where
 /// with its responder.
 fn refuse(stash: &Stash, outcome: hookgate::Outcome) -> (Status, Answer) {
     let status = status_of(&outcome);
+    if outcome.rejection().is_none() {
+        // A success Rocket can only deliver as a failed guard: say so first,
+        // so the log reads as what happened.
+        tracing::info!(
+            outcome = outcome.code(),
+            status = status.code,
+            "hookgate: {} delivery answered {} without running the route (Rocket logs the data guard as failed: that is how a guard stops a route)",
+            outcome.code(),
+            status.code,
+        );
+    }
     let answer = outcome.to_answer();
     stash.put(Decision::Refused(outcome));
     (status, answer)
