@@ -82,8 +82,11 @@ fn build_receiver(direct: bool, allow_list: bool) -> Receiver {
     builder.build().expect("the fuzzed receivers build")
 }
 
-/// The request's headers as `(name, value)`, with the core's signature added.
-fn request(input: &Input) -> (Vec<(String, Vec<u8>)>, Vec<u8>, bool) {
+/// A request's headers as `(name, value)`.
+type Headers = Vec<(String, Vec<u8>)>;
+
+/// The request's headers, with the core's signature added.
+fn request(input: &Input) -> (Headers, Vec<u8>, bool) {
     let mut headers = input.headers.clone();
     let mut body = input.body.clone();
     let Some(s) = &input.signed else {
