@@ -4,11 +4,24 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::time::Sleep;
 
 use crate::idempotency::StoreError;
+
+/// How far ahead an instant too far to represent is put: about a century.
+const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `Instant::now() + after`, saturating: a duration past what an `Instant`
+/// can hold (a configured `Duration::MAX` meaning "never") gives an instant
+/// about a century away, not a panic.
+pub(crate) fn instant_after(after: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(after)
+        .or_else(|| now.checked_add(FAR_FUTURE))
+        .unwrap_or(now)
+}
 
 /// Runs a store call under `deadline`; a time-out is a [`StoreError::Timeout`].
 pub(crate) fn within<T, F>(deadline: Duration, fut: F) -> StoreCall<F>
@@ -130,6 +143,14 @@ impl<F: Future> Future for Deadline<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instant_after_saturates() {
+        let before = Instant::now();
+        assert!(instant_after(Duration::MAX) >= before + FAR_FUTURE);
+        let soon = instant_after(Duration::from_secs(1));
+        assert!(soon >= before + Duration::from_secs(1) && soon < before + Duration::from_secs(60));
+    }
 
     /// Pending on its first `n` polls (waking itself), then ready.
     struct PendingFor(u32);

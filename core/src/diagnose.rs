@@ -76,6 +76,9 @@ pub enum Finding {
         ahead_secs: u64,
         /// The window into the future.
         tolerance_secs: u64,
+        /// Read as milliseconds, the timestamp would be within the window:
+        /// the sender most likely wrote milliseconds where seconds belong.
+        looks_like_milliseconds: bool,
     },
     /// A signature entry that cannot be read.
     MalformedEntry {
@@ -246,10 +249,16 @@ impl fmt::Display for Finding {
             Self::TimestampTooNew {
                 ahead_secs,
                 tolerance_secs,
+                looks_like_milliseconds,
             } => write!(
                 f,
-                "the timestamp is {ahead_secs} s in the future, {} s outside the {tolerance_secs} s window: the sender's or this clock is off",
-                ahead_secs.saturating_sub(*tolerance_secs)
+                "the timestamp is {ahead_secs} s in the future, {} s outside the {tolerance_secs} s window: {}",
+                ahead_secs.saturating_sub(*tolerance_secs),
+                if *looks_like_milliseconds {
+                    "it looks like milliseconds since 1970, but the timestamp header is in seconds"
+                } else {
+                    "the sender's or this clock is off"
+                }
             ),
             Self::MalformedEntry { index, problem } => {
                 write!(f, "signature entry #{} is malformed: {problem}", index + 1)
@@ -373,6 +382,7 @@ pub fn diagnose(
         findings.push(Finding::TimestampTooNew {
             ahead_secs: secs(-age),
             tolerance_secs: tolerance.future.as_secs(),
+            looks_like_milliseconds: tolerance.within(signed.timestamp / 1000, now),
         });
     }
     let (has_v1, has_v1a) = entry_findings(signed.signature, &mut findings);
@@ -677,6 +687,38 @@ mod tests {
             d.to_string().contains("3300 s outside the 300 s window"),
             "{d}"
         );
+    }
+
+    // Issue 20 item 6: a millisecond timestamp is named as such; a timestamp
+    // merely ahead is not.
+    #[test]
+    fn a_millisecond_timestamp_gets_the_hint() {
+        let now = 1_700_000_000;
+        let d = run(SECRET, &signed(b"{}", now * 1000 + 123), b"{}", now);
+        assert!(
+            d.findings().iter().any(|f| matches!(
+                f,
+                Finding::TimestampTooNew {
+                    looks_like_milliseconds: true,
+                    ..
+                }
+            )),
+            "{d}"
+        );
+        assert!(
+            d.to_string().contains(
+                "looks like milliseconds since 1970, but the timestamp header is in seconds"
+            ),
+            "{d}"
+        );
+        let d = run(SECRET, &signed(b"{}", now + 3600), b"{}", now);
+        assert!(d.findings().contains(&Finding::TimestampTooNew {
+            ahead_secs: 3600,
+            tolerance_secs: 300,
+            looks_like_milliseconds: false,
+        }));
+        assert!(!d.to_string().contains("milliseconds"), "{d}");
+        assert!(d.to_string().contains("clock is off"), "{d}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 /// What a job status means, whatever its spelling (`"Completed"`, `"completed"`,
 /// `"job.completed"` all mean [`StatusKind::Completed`]).
@@ -163,8 +164,11 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 /// "metadata", "result"?}`, and the Standard Webhooks envelope its portal
 /// sends, `{"type": "job.completed", "timestamp": "…", "data": {"job_id", …}}`
 /// (the status is `data.status` when present, otherwise the event `type`), so
-/// a receiver keeps working when the sender switches shape. It serializes in
-/// the direct shape.
+/// a receiver keeps working when the sender switches shape. The envelope is
+/// read only when the object has no `job_id` of its own and its `data` is an
+/// object; otherwise the direct shape wins, and fields of its own named
+/// `type` or `data` are ignored whatever they hold. It serializes in the
+/// direct shape.
 ///
 /// In direct mode with a token check, hookgate removes the token field from
 /// `metadata` (and `data.metadata`) before the handler sees the event.
@@ -198,18 +202,34 @@ pub struct JobEvent<M = Metadata> {
     pub result: Option<serde_json::Value>,
 }
 
-/// The fields of a job event, in either shape (the envelope's `data` holds
-/// the same fields, its status optional).
+/// The fields of a job event, in either shape. At the top level `type` is
+/// kept only when it is a string and `data` is kept raw: whether it is the
+/// envelope's event is known only once the whole object is read (a flat event
+/// may carry fields of its own by those names, of any type).
 struct Fields<M> {
     status: Option<JobStatus>,
     job_id: Option<String>,
     metadata: Option<M>,
     result: Option<serde_json::Value>,
     event_type: Option<String>,
-    data: Option<Box<Fields<M>>>,
+    data: Option<Box<RawValue>>,
 }
 
-struct FieldsVisitor<M>(std::marker::PhantomData<M>);
+/// `top`: the object itself (reads `type` and `data`); otherwise an
+/// envelope's `data`, whose `type` and `data` fields mean nothing.
+struct FieldsVisitor<M> {
+    top: bool,
+    marker: std::marker::PhantomData<M>,
+}
+
+impl<M> FieldsVisitor<M> {
+    fn new(top: bool) -> Self {
+        Self {
+            top,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
 
 impl<'de, M: DeserializeOwned> Visitor<'de> for FieldsVisitor<M> {
     type Value = Fields<M>;
@@ -245,11 +265,10 @@ impl<'de, M: DeserializeOwned> Visitor<'de> for FieldsVisitor<M> {
                         once(&mut out.result, v, "result")?;
                     }
                 }
-                "type" => once(&mut out.event_type, map.next_value()?, "type")?,
-                "data" => {
-                    let data = map.next_value_seed(FieldsSeed::<M>(std::marker::PhantomData))?;
-                    once(&mut out.data, Box::new(data), "data")?;
-                }
+                // Not known to be the envelope's yet: any value is read, the
+                // last one kept, as for any other field a flat event carries.
+                "type" if self.top => out.event_type = map.next_value::<AnyString>()?.0,
+                "data" if self.top => out.data = Some(map.next_value()?),
                 _ => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
@@ -259,13 +278,72 @@ impl<'de, M: DeserializeOwned> Visitor<'de> for FieldsVisitor<M> {
     }
 }
 
-struct FieldsSeed<M>(std::marker::PhantomData<M>);
+/// Any JSON value; `Some` when it is a string.
+pub(crate) struct AnyString(pub(crate) Option<String>);
 
-impl<'de, M: DeserializeOwned> de::DeserializeSeed<'de> for FieldsSeed<M> {
-    type Value = Fields<M>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields<M>, D::Error> {
-        d.deserialize_map(FieldsVisitor(std::marker::PhantomData))
+impl<'de> Deserialize<'de> for AnyString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnyString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AnyString, E> {
+                Ok(AnyString(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<AnyString, E> {
+                Ok(AnyString(Some(v)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_i128<E: de::Error>(self, _: i128) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<AnyString, E> {
+                Ok(AnyString(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<AnyString, D::Error> {
+                AnyString::deserialize(d)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyString, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(AnyString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyString, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(AnyString(None))
+            }
+        }
+        d.deserialize_any(V)
     }
+}
+
+/// An envelope's `data`, read as the event's fields.
+fn data_fields<M: DeserializeOwned>(raw: &RawValue) -> Result<Fields<M>, serde_json::Error> {
+    let mut json = serde_json::Deserializer::from_str(raw.get());
+    let fields = json.deserialize_map(FieldsVisitor::<M>::new(false))?;
+    json.end()?;
+    Ok(fields)
 }
 
 impl<'de, M: DeserializeOwned + Default> Deserialize<'de> for JobEvent<M> {
@@ -286,32 +364,36 @@ impl<'de, M: DeserializeOwned + Default> Visitor<'de> for EventVisitor<M> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JobEvent<M>, A::Error> {
-        let top = FieldsVisitor::<M>(std::marker::PhantomData).visit_map(map)?;
-        // The envelope: `data` holds the event, `type` names it. A direct
-        // event that happens to carry a `data` field keeps its own fields.
-        let (fields, event_type) = match top.data {
-            Some(data) if top.job_id.is_none() => (*data, top.event_type),
-            _ => (
-                Fields {
-                    data: None,
-                    event_type: None,
-                    ..top
-                },
-                None,
-            ),
+        let top = FieldsVisitor::<M>::new(true).visit_map(map)?;
+        // The envelope: no `job_id` of its own, and a `data` object holding
+        // the event (`type` names it). Otherwise the flat shape wins: its own
+        // `type` and `data`, whatever they hold, are fields like any other.
+        let envelope =
+            top.job_id.is_none() && top.data.as_ref().is_some_and(|d| d.get().starts_with('{'));
+        let (status, job_id, metadata, result, event_type) = if envelope {
+            let raw = top.data.expect("checked above");
+            let data = data_fields::<M>(&raw)
+                .map_err(|e| de::Error::custom(format_args!("in the envelope's data: {e}")))?;
+            (
+                data.status,
+                data.job_id,
+                data.metadata,
+                data.result,
+                top.event_type,
+            )
+        } else {
+            (top.status, top.job_id, top.metadata, top.result, None)
         };
-        let status = match (fields.status, event_type) {
+        let status = match (status, event_type) {
             (Some(status), _) => status,
             (None, Some(t)) => JobStatus::new(t),
             (None, None) => return Err(de::Error::missing_field("status")),
         };
         Ok(JobEvent {
             status,
-            job_id: fields
-                .job_id
-                .ok_or_else(|| de::Error::missing_field("job_id"))?,
-            metadata: fields.metadata.unwrap_or_default(),
-            result: fields.result,
+            job_id: job_id.ok_or_else(|| de::Error::missing_field("job_id"))?,
+            metadata: metadata.unwrap_or_default(),
+            result,
         })
     }
 }

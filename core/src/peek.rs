@@ -5,6 +5,9 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::event::AnyString;
 
 /// The fields of a payload the checks and the dedupe key need.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -17,14 +20,25 @@ pub(crate) struct Peeked {
 /// Parses `body` as a JSON object and picks the fields; `token_field` names the
 /// metadata field to read (none: metadata is skipped).
 pub(crate) fn peek(body: &[u8], token_field: Option<&str>) -> Result<Peeked, serde_json::Error> {
+    peek_object(body, token_field, true)
+}
+
+/// `top`: the body itself; otherwise an envelope's `data` (its own `type` and
+/// `data` fields mean nothing there, as for `JobEvent`).
+fn peek_object(
+    body: &[u8],
+    token_field: Option<&str>,
+    top: bool,
+) -> Result<Peeked, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let peeked = PayloadSeed { token_field }.deserialize(&mut de)?;
+    let peeked = PayloadSeed { token_field, top }.deserialize(&mut de)?;
     de.end()?;
     Ok(peeked)
 }
 
 struct PayloadSeed<'a> {
     token_field: Option<&'a str>,
+    top: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for PayloadSeed<'_> {
@@ -44,18 +58,16 @@ impl<'de> Visitor<'de> for PayloadSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Peeked, A::Error> {
         let mut out = Peeked::default();
         // The Standard Webhooks envelope: `{"type", "data": {job event}}`.
+        // Whether this is one is known only at the end: until then `type` and
+        // `data` may be a flat event's own fields, of any type.
         let mut event_type: Option<String> = None;
-        let mut data: Option<Peeked> = None;
+        let mut data: Option<&'de RawValue> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "job_id" => out.job_id = map.next_value::<Option<String>>()?,
                 "status" => out.status = map.next_value::<Option<String>>()?,
-                "type" => event_type = map.next_value::<Option<String>>()?,
-                "data" => {
-                    data = map.next_value_seed(OptionalPayload {
-                        token_field: self.token_field,
-                    })?;
-                }
+                "type" if self.top => event_type = map.next_value::<AnyString>()?.0,
+                "data" if self.top => data = Some(map.next_value()?),
                 "metadata" => match self.token_field {
                     Some(field) => {
                         out.token = map.next_value_seed(MetadataSeed { field })?;
@@ -69,71 +81,21 @@ impl<'de> Visitor<'de> for PayloadSeed<'_> {
                 }
             }
         }
-        // As `JobEvent` reads it: an object without its own `job_id` but with
-        // `data` is an envelope; its status is `data.status`, else `type`.
+        // As `JobEvent` reads it: an object without its own `job_id` whose
+        // `data` is an object is an envelope; its status is `data.status`,
+        // else `type`. Otherwise the flat shape wins.
         match data {
-            Some(inner) if out.job_id.is_none() => Ok(Peeked {
-                job_id: inner.job_id,
-                status: inner.status.or(event_type),
-                token: inner.token,
-            }),
+            Some(raw) if out.job_id.is_none() && raw.get().starts_with('{') => {
+                let inner = peek_object(raw.get().as_bytes(), self.token_field, false)
+                    .map_err(|e| de::Error::custom(format_args!("in the envelope's data: {e}")))?;
+                Ok(Peeked {
+                    job_id: inner.job_id,
+                    status: inner.status.or(event_type),
+                    token: inner.token,
+                })
+            }
             _ => Ok(out),
         }
-    }
-}
-
-/// An envelope's `data`: a job event object, or anything else (ignored).
-struct OptionalPayload<'a> {
-    token_field: Option<&'a str>,
-}
-
-impl<'de> DeserializeSeed<'de> for OptionalPayload<'_> {
-    type Value = Option<Peeked>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Peeked>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for OptionalPayload<'_> {
-    type Value = Option<Peeked>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an envelope's data object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Peeked>, A::Error> {
-        PayloadSeed {
-            token_field: self.token_field,
-        }
-        .visit_map(map)
-        .map(Some)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Peeked>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<Peeked>, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<Peeked>, E> {
-        Ok(None)
     }
 }
 

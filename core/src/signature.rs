@@ -157,7 +157,7 @@ impl Tolerance {
     }
 
     /// Whether `timestamp` lies inside the window around `now`.
-    fn within(&self, timestamp: i64, now: i64) -> bool {
+    pub(crate) fn within(&self, timestamp: i64, now: i64) -> bool {
         let age = i128::from(now) - i128::from(timestamp);
         age <= i128::from(self.past.as_secs()) && -age <= i128::from(self.future.as_secs())
     }

@@ -6,15 +6,11 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hookgate::{BuildError, DirectPolicy, HeaderAuthError, Receiver};
-
-use hookgate::adapter::HeaderList;
-
+use hookgate::adapter::{Admission, HeaderList};
 use hookgate::clock::FixedClock;
-
 use hookgate::direct::Token;
-
 use hookgate::signing::{KeyRing, SigningKey, VerifyingKey, MAX_V1A_ATTEMPTS_PER_KEY};
+use hookgate::{BuildError, DirectPolicy, HeaderAuthError, Receiver};
 
 fn direct_body(job: &str, status: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({"status": status, "job_id": job, "metadata": {}}))
@@ -287,6 +283,61 @@ async fn finding_5_huge_durations_never_panic() {
     let body = direct_body("j", "Completed");
     let (_, c) = proceed(admit(&r, &signed(&"m".repeat(3), 0, &body), &body, None).await);
     c.settle(true).await.unwrap();
+    queue_mode_huge_durations().await;
+}
+
+// Finding 5 in queue mode: the done TTL (a handled delivery's mark), the retry
+// delay, the visibility timeout (heartbeat and settling) and the attempt
+// deadline, all `Duration::MAX`, on the in-memory queue and its workers.
+async fn queue_mode_huge_durations() {
+    use hookgate::queue::{Backoff, MemoryQueue, QueueConfig, Queued};
+    use hookgate::JobEvent;
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().accept_unauthenticated(true))
+        .done_ttl(Duration::MAX)
+        .queue(
+            QueueConfig::new(MemoryQueue::new())
+                .allow_volatile(true)
+                .visibility_timeout(Duration::MAX)
+                .attempt_deadline(Duration::MAX)
+                .backoff(Backoff::new(Duration::MAX, Duration::MAX).jitter(0.0)),
+        )
+        .build()
+        .unwrap();
+    let queued = |a: Admission| match a {
+        Admission::Respond(answer) => answer.status().as_u16(),
+        Admission::Proceed(..) => panic!("queue mode never hands over a delivery"),
+    };
+    let none = HeaderList::new();
+    let handled = direct_body("handled", "Completed");
+    let failing = direct_body("failing", "Completed");
+    assert_eq!(queued(admit(&r, &none, &handled, None).await), 202);
+    assert_eq!(queued(admit(&r, &none, &failing, None).await), 202);
+    let workers = r
+        .start_workers(|job: Queued<JobEvent>| async move {
+            if job.event.job_id == "failing" {
+                Err("fails, to be retried after Duration::MAX")
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap();
+    // Settled: the handled one done (a duplicate now), the failing one
+    // scheduled for a retry that never comes, nothing left running.
+    let settled = async {
+        loop {
+            let stats = r.queue_stats().await.unwrap();
+            if stats.scheduled == 1 && stats.running == 0 && stats.ready == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), settled)
+        .await
+        .expect("both deliveries settle (a panicking worker settles nothing)");
+    assert_eq!(queued(admit(&r, &none, &handled, None).await), 200);
+    assert_eq!(workers.shutdown(Duration::from_secs(1)).await, 0);
 }
 
 // Finding 6: with a token check, the handler's event is parsed from the raw

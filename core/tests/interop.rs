@@ -216,3 +216,85 @@ async fn direct_mode_reads_the_envelope_with_the_same_meaning() {
     );
     assert_eq!(code(&a), "unknown_job");
 }
+
+/// Flat events that carry their own `type` or `data` fields, which are not
+/// the envelope's: a `type` that is no string, a `data` that is no event
+/// object (or is one with other types), before or after `job_id`.
+const FLAT_WITH_OWN_TYPE_OR_DATA: [&str; 8] = [
+    r#"{"status":"Completed","job_id":"j1","type":5,"metadata":{"user":"u1"}}"#,
+    r#"{"type":{"kind":"pdf"},"status":"Completed","job_id":"j1","metadata":{"user":"u1"}}"#,
+    r#"{"data":"text","status":"Completed","job_id":"j1","metadata":{"user":"u1"}}"#,
+    r#"{"data":[1,{"job_id":2}],"status":"Completed","job_id":"j1","metadata":{"user":"u1"}}"#,
+    r#"{"data":{"job_id":5,"metadata":"x","status":[]},"status":"Completed","job_id":"j1","metadata":{"user":"u1"}}"#,
+    r#"{"status":"Completed","job_id":"j1","metadata":{"user":"u1"},"data":{"data":"x","type":1}}"#,
+    r#"{"status":"Completed","data":7,"type":null,"job_id":"j1","metadata":{"user":"u1"}}"#,
+    r#"{"type":["a"],"data":{"result":1},"data":true,"status":"Completed","job_id":"j1","metadata":{"user":"u1"}}"#,
+];
+
+// Finding: the envelope reading refused flat events whose own `type` is not a
+// string or whose `data` is not an event object. The flat shape wins whenever
+// the envelope does not fit (the event has its own `job_id`).
+#[test]
+fn a_flat_event_with_its_own_type_or_data_is_read_flat() {
+    for body in FLAT_WITH_OWN_TYPE_OR_DATA {
+        let ev: JobEvent = serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(
+            (ev.job_id.as_str(), ev.status.as_str(), &ev.metadata["user"]),
+            ("j1", "Completed", &serde_json::json!("u1")),
+            "{body}"
+        );
+        let via_value: JobEvent =
+            serde_json::from_value(serde_json::from_str(body).unwrap()).unwrap();
+        assert_eq!(via_value, ev, "{body}");
+    }
+    // The envelope still reads with a `type` that is not a string when
+    // `data.status` names the status; without either, the status is missing.
+    let ev: JobEvent =
+        serde_json::from_str(r#"{"type":7,"data":{"job_id":"j2","status":"Failed"}}"#).unwrap();
+    assert_eq!(
+        (ev.job_id.as_str(), ev.status.kind()),
+        ("j2", StatusKind::Failed)
+    );
+    for bad in [
+        r#"{"type":7,"data":{"job_id":"j2"}}"#,
+        r#"{"type":"job.failed","data":"j2"}"#,
+        r#"{"type":"job.failed","data":{"job_id":5}}"#,
+    ] {
+        assert!(serde_json::from_str::<JobEvent>(bad).is_err(), "{bad}");
+    }
+}
+
+// The same in direct mode: such a flat event is admitted (not a 400 the
+// sender retries forever), the token read from its own metadata.
+#[tokio::test]
+async fn direct_mode_admits_a_flat_event_with_its_own_type_or_data() {
+    let r = Receiver::builder()
+        .direct(DirectPolicy::new().token("t0ken-value"))
+        .build()
+        .unwrap();
+    let none = HeaderList::new();
+    for (i, body) in FLAT_WITH_OWN_TYPE_OR_DATA.iter().enumerate() {
+        let body = body.replace("\"j1\"", &format!("\"j1-{i}\"")).replace(
+            r#""metadata":{"user":"u1"}"#,
+            r#""metadata":{"user":"u1","webhook_secret":"t0ken-value"}"#,
+        );
+        let (d, c) = proceed(admit(&r, &none, body.as_bytes(), None).await);
+        assert_eq!(d.job_id(), Some(format!("j1-{i}").as_str()), "{body}");
+        assert_eq!(d.status(), Some("Completed"), "{body}");
+        let ev: JobEvent = d.event().unwrap_or_else(|e| panic!("{body}: {e:?}"));
+        assert!(!ev.metadata.contains_key("webhook_secret"), "token leaked");
+        c.settle(true).await.unwrap();
+    }
+    // A flat event whose token sits only in its own `data.metadata` is not
+    // authenticated by it.
+    let a = respond(
+        admit(
+            &r,
+            &none,
+            br#"{"status":"Completed","job_id":"j9","data":{"metadata":{"webhook_secret":"t0ken-value"}}}"#,
+            None,
+        )
+        .await,
+    );
+    assert_eq!(code(&a), "missing_token");
+}

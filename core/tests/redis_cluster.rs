@@ -169,3 +169,49 @@ async fn claims_done_and_release_work_on_a_three_master_cluster() {
         assert_eq!(dup.status(), 200);
     }
 }
+
+// Issue 20 item 1: a failed start-up names Redis Cluster and the nodes it
+// tried (what `Error: {err:?}` prints), never their passwords. Nothing needs
+// to run: the nodes are closed loopback ports.
+#[tokio::test]
+async fn connect_cluster_names_the_cluster_and_its_nodes_without_passwords() {
+    let (a, b) = (support::free_port(), support::free_port());
+    let started = std::time::Instant::now();
+    let err = connect_cluster([
+        format!("redis://hg:pa55word@127.0.0.1:{a}"),
+        format!("redis://:pa55word@127.0.0.1:{b}"),
+    ])
+    .await
+    .err()
+    .expect("nothing listens there");
+    assert!(
+        matches!(
+            err,
+            hookgate::StoreError::Connect {
+                what: "Redis Cluster",
+                ..
+            }
+        ),
+        "{err:#?}"
+    );
+    let shown = format!("{err:?}");
+    assert!(
+        shown.starts_with(&format!(
+            "could not connect to Redis Cluster at redis://127.0.0.1:{a}, redis://127.0.0.1:{b}: "
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("pa55word"), "{shown}");
+    let malformed = connect_cluster(["redis://hg:pa55word@[::1/"]).await;
+    let shown = format!("{:?}", malformed.err().expect("a malformed URL"));
+    assert!(
+        shown.starts_with("could not connect to Redis Cluster at the configured URLs"),
+        "{shown}"
+    );
+    assert!(!shown.contains("pa55word"), "{shown}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -4,17 +4,24 @@
 //! Properties (against `serde_json::Value` as the reference reading):
 //! - a body is admitted exactly when it is a JSON object whose `job_id` and
 //!   `status` are non-empty strings and whose `metadata.<token field>` is the
-//!   token; the delivery reports that job id and status;
+//!   token; the delivery reports that job id and status. The Standard Webhooks
+//!   envelope `{"type", "timestamp", "data": {event}}` is read from `data`
+//!   (status: `data.status`, else a string `type`) when the object has no
+//!   `job_id` of its own and `data` is an object; otherwise the flat shape
+//!   wins, its own `type` and `data` fields being any values
+//!   ([`hookgate_fuzz::direct_reading`]);
 //! - the event the handler gets is the body with `metadata.<token field>`
-//!   removed, nothing else changed; the token is nowhere in it (when the body
-//!   carries it nowhere else), typed as `JobEvent` or as any JSON value.
+//!   removed (and `data.metadata.<token field>`), nothing else changed; the
+//!   token is nowhere in it (when the body carries it nowhere else), typed as
+//!   `JobEvent` or as any JSON value.
 #![no_main]
 
 use arbitrary::Arbitrary;
-use hookgate::{DirectPolicy, JobEvent, Receiver};
-
 use hookgate::adapter::{Admission, HeaderList, Inbound};
-use hookgate_fuzz::{block_on, check_answer, mentions, without_token_field, TOKEN, TOKEN_FIELD};
+use hookgate::{DirectPolicy, JobEvent, Receiver};
+use hookgate_fuzz::{
+    block_on, check_answer, direct_reading, mentions, without_token_field, TOKEN, TOKEN_FIELD,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -41,6 +48,23 @@ struct Built {
     token_at: u8,
     /// An earlier `metadata` object the later one overrides.
     shadowed_metadata: bool,
+    /// The shape the event is sent in.
+    shape: Shape,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Shape {
+    /// `{"job_id", "metadata", "status", …}`.
+    Flat,
+    /// The flat event with fields of its own named `type` and `data` (any
+    /// values, an object included), written before the rest.
+    FlatWithOwn {
+        event_type: Option<Scalar>,
+        data: Option<Scalar>,
+    },
+    /// The Standard Webhooks envelope `{"type", "timestamp", "data"}`, the
+    /// event built as above in `data`.
+    Envelope { event_type: Option<Scalar> },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -142,7 +166,27 @@ impl Built {
         if let Some(s) = &self.status {
             top.push(format!("\"status\":{}", s.json()));
         }
-        format!("{{{}}}", top.join(",")).into_bytes()
+        let event = format!("{{{}}}", top.join(","));
+        match &self.shape {
+            Shape::Flat => event.into_bytes(),
+            Shape::FlatWithOwn { event_type, data } => {
+                let own: Vec<String> = [("type", event_type), ("data", data)]
+                    .into_iter()
+                    .filter_map(|(k, v)| Some(format!("\"{k}\":{}", v.as_ref()?.json())))
+                    .chain(std::iter::once(event[1..event.len() - 1].to_owned()))
+                    .filter(|part| !part.is_empty())
+                    .collect();
+                format!("{{{}}}", own.join(",")).into_bytes()
+            }
+            Shape::Envelope { event_type } => {
+                let event_type = event_type
+                    .as_ref()
+                    .map(|t| format!("\"type\":{},", t.json()))
+                    .unwrap_or_default();
+                format!("{{{event_type}\"timestamp\":\"2026-12-04T05:00:00Z\",\"data\":{event}}}")
+                    .into_bytes()
+            }
+        }
     }
 
     /// Whether the token appears only where it is removed from.
@@ -164,6 +208,14 @@ impl Built {
                 .any(|(k, v)| k.contains(TOKEN) || elsewhere(v))
             && !self.job_id.as_ref().is_some_and(elsewhere)
             && !self.status.as_ref().is_some_and(elsewhere)
+            && !match &self.shape {
+                Shape::Flat => false,
+                Shape::FlatWithOwn { event_type, data } => {
+                    event_type.as_ref().is_some_and(elsewhere)
+                        || data.as_ref().is_some_and(elsewhere)
+                }
+                Shape::Envelope { event_type } => event_type.as_ref().is_some_and(elsewhere),
+            }
     }
 }
 
@@ -179,20 +231,8 @@ fuzz_target!(|input: Input| {
 
     let reference: Option<Value> = serde_json::from_slice(&body).ok();
     let expected = reference.as_ref().and_then(|v| {
-        let obj = v.as_object()?;
-        let text = |name: &str| match obj.get(name) {
-            None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => Some(Some(s.clone())),
-            Some(_) => None, // a non-string id or status is malformed
-        };
-        let job_id = text("job_id")?;
-        let status = text("status")?;
-        let token = match obj.get("metadata") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => m.get(TOKEN_FIELD).and_then(Value::as_str),
-            Some(_) => return None,
-        };
-        (token == Some(TOKEN)).then_some(())?;
+        let (job_id, status, token) = direct_reading(v, TOKEN_FIELD)?;
+        (token.as_deref() == Some(TOKEN)).then_some(())?;
         Some((
             job_id.filter(|j| !j.is_empty())?,
             status.filter(|s| !s.is_empty())?,

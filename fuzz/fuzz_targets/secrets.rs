@@ -6,6 +6,9 @@
 //! - the canonical encodings a sender's portal shows (padded or unpadded
 //!   base64, with or without the prefix, surrounded by white space) always
 //!   parse, to the same key as the raw bytes;
+//! - so do the non-canonical ones the official Python signers accept: the
+//!   last base64 character carrying non-zero trailing bits (e.g.
+//!   `whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS`), which Python ignores;
 //! - a `whsk_` keypair whose public half is not its own is refused, and a
 //!   signing key is never accepted where a verifying key is expected;
 //! - a key ring holds one key per listed value.
@@ -33,6 +36,13 @@ enum Input {
     },
     /// A list of secrets, separated as a config file might.
     List { secrets: Vec<Vec<u8>>, commas: bool },
+    /// A secret's raw bytes whose encoding's last character carries non-zero
+    /// trailing bits (`bits`, masked to the unused ones; 0 becomes 1).
+    NonCanonical {
+        bytes: Vec<u8>,
+        bits: u8,
+        form: Form,
+    },
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -81,7 +91,64 @@ fuzz_target!(|input: Input| match input {
     Input::HmacBytes { bytes, form } => hmac_bytes(&bytes, form),
     Input::Ed25519 { seed, other, form } => ed25519(&seed, &other, form),
     Input::List { secrets, commas } => list(&secrets, commas),
+    Input::NonCanonical { bytes, bits, form } => non_canonical(&bytes, bits, form),
 });
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn non_canonical(bytes: &[u8], bits: u8, form: Form) {
+    // 1 byte past a whole group leaves 4 unused bits, 2 bytes leave 2.
+    let unused = match bytes.len() % 3 {
+        1 => 4,
+        2 => 2,
+        _ => return,
+    };
+    let mask = (1u8 << unused) - 1;
+    let bits = if bits & mask == 0 { 1 } else { bits & mask };
+    let canonical = form.encode("whsec_", bytes);
+    let mut text = canonical.clone().into_bytes();
+    let last = text
+        .iter()
+        .rposition(|b| ALPHABET.contains(b))
+        .expect("a non-empty encoding has a data character");
+    let index = ALPHABET
+        .iter()
+        .position(|&a| a == text[last])
+        .expect("in the alphabet");
+    assert_eq!(index as u8 & mask, 0, "{canonical:?} is canonical");
+    text[last] = ALPHABET[usize::from(index as u8 | bits)];
+    let text = String::from_utf8(text).expect("ASCII");
+    let raw = Secret::from_bytes(bytes).expect("non-empty");
+    let parsed = Secret::parse(&text)
+        .unwrap_or_else(|e| panic!("{text:?}, which the Python signers accept, is refused: {e}"));
+    assert_eq!(
+        hmac_sig(&parsed),
+        hmac_sig(&raw),
+        "{text:?} decodes to other bytes than {canonical:?}"
+    );
+}
+
+/// `text` with its last base64 character's unused bits cleared, when it is a
+/// base64 secret (optionally prefixed and padded) whose last character has
+/// unused bits.
+fn canonical_spelling(text: &str) -> Option<String> {
+    let b64 = text.trim();
+    let b64 = b64.strip_prefix("whsec_").unwrap_or(b64);
+    let data = b64.trim_end_matches('=');
+    if b64.len() - data.len() > 2 || data.is_empty() || !data.bytes().all(|b| ALPHABET.contains(&b))
+    {
+        return None;
+    }
+    let unused = match data.len() % 4 {
+        2 => 4,
+        3 => 2,
+        _ => return None,
+    };
+    let last = *data.as_bytes().last()?;
+    let index = ALPHABET.iter().position(|&a| a == last)? as u8;
+    let cleared = char::from(ALPHABET[usize::from(index & !((1u8 << unused) - 1))]);
+    Some(format!("whsec_{}{cleared}", &data[..data.len() - 1]))
+}
 
 fn text_value(text: &str) {
     if let Ok(secret) = Secret::parse(text) {
@@ -89,6 +156,18 @@ fn text_value(text: &str) {
             &KeyRing::from(secret.clone()),
             &hmac_sig(&secret)
         ));
+    }
+    // Non-zero trailing bits are ignored, as the Python signers ignore them.
+    if let Some(canonical) = canonical_spelling(text) {
+        let canonical_key = Secret::parse(&canonical).expect("canonical base64 parses");
+        let key = Secret::parse(text).unwrap_or_else(|e| {
+            panic!("{text:?}, which the Python signers accept, is refused: {e}")
+        });
+        assert_eq!(
+            hmac_sig(&key),
+            hmac_sig(&canonical_key),
+            "{text:?} vs {canonical:?}"
+        );
     }
     if let Ok(key) = SigningKey::parse(text) {
         let mut ring = KeyRing::new();

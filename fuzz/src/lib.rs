@@ -144,15 +144,64 @@ pub fn check_answer(answer: &Answer) {
     assert_eq!(response.status().as_u16(), status);
 }
 
-/// `value` with `metadata.<field>` removed, as the handler must see it.
+/// `value` with `metadata.<field>` removed, as the handler must see it: from
+/// the object's own `metadata` and from the `metadata` of its `data` object
+/// (the Standard Webhooks envelope's event), at every depth of `data`.
 pub fn without_token_field(mut value: serde_json::Value, field: &str) -> serde_json::Value {
-    if let Some(meta) = value
-        .get_mut("metadata")
-        .and_then(serde_json::Value::as_object_mut)
-    {
-        meta.remove(field);
+    fn cut(value: &mut serde_json::Value, field: &str) {
+        if let Some(meta) = value
+            .get_mut("metadata")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            meta.remove(field);
+        }
+        if let Some(data) = value.get_mut("data").filter(|d| d.is_object()) {
+            cut(data, field);
+        }
     }
+    cut(&mut value, field);
     value
+}
+
+/// The `(job_id, status, metadata.<field>)` a direct-mode receiver reads from
+/// `value`, `None` when it is malformed (not an object; a non-string id or
+/// status; a `metadata` that is not an object). The Standard Webhooks
+/// envelope is read when the object has no `job_id` of its own and its `data`
+/// is an object: the fields then come from `data` (the status from
+/// `data.status`, else a string `type`); otherwise `type` and `data` are a
+/// flat event's own fields, whatever they hold.
+#[allow(clippy::type_complexity)]
+pub fn direct_reading(
+    value: &serde_json::Value,
+    field: &str,
+) -> Option<(Option<String>, Option<String>, Option<String>)> {
+    use serde_json::Value;
+    fn read(
+        obj: &serde_json::Map<String, Value>,
+        field: &str,
+    ) -> Option<(Option<String>, Option<String>, Option<String>)> {
+        let text = |name: &str| match obj.get(name) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s.clone())),
+            Some(_) => None,
+        };
+        let token = match obj.get("metadata") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => m.get(field).and_then(Value::as_str).map(str::to_owned),
+            Some(_) => return None,
+        };
+        Some((text("job_id")?, text("status")?, token))
+    }
+    let obj = value.as_object()?;
+    let top = read(obj, field)?;
+    match obj.get("data") {
+        Some(Value::Object(data)) if top.0.is_none() => {
+            let (job_id, status, token) = read(data, field)?;
+            let event_type = obj.get("type").and_then(Value::as_str).map(str::to_owned);
+            Some((job_id, status.or(event_type), token))
+        }
+        _ => Some(top),
+    }
 }
 
 /// Whether `needle` occurs in any key or string anywhere in `value`.

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::deadline::instant_after;
 use crate::queue::backend::{
     DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueStats, Receipt, Taken,
 };
@@ -227,7 +228,7 @@ impl QueueBackend for MemoryQueue {
         if let Some(id) = parse(receipt) {
             s.running.remove(&id);
         }
-        let until = Instant::now() + done_ttl;
+        let until = instant_after(done_ttl);
         s.marks.insert(key.to_owned(), Mark::Done { until });
         s.done_order.push_back((until, key.to_owned()));
         Ok(())
@@ -243,7 +244,7 @@ impl QueueBackend for MemoryQueue {
         if let Some(id) = parse(receipt) {
             if s.running.remove(&id).is_some() {
                 s.scheduled
-                    .insert((Instant::now() + delay, id), entry.clone());
+                    .insert((instant_after(delay), id), entry.clone());
             }
         }
         Ok(())

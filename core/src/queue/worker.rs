@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::claim::SettleConfig;
+use crate::deadline::instant_after;
 use crate::queue::backend::{Durability, QueueBackend, Receipt, Taken};
 use crate::queue::config::QueueConfig;
 use crate::queue::enqueue::within;
@@ -174,6 +175,9 @@ enum Outcome {
     /// event type).
     Permanent(String),
 }
+
+/// The longest wait between two extensions of a running entry's visibility.
+const MAX_BEAT: Duration = Duration::from_secs(24 * 3600);
 
 /// Waits doubling from 100 ms to 2 s while the backend is unreachable.
 struct Pause {
@@ -408,7 +412,9 @@ where
         let limit = self.config.attempt_deadline;
         let deadline = tokio::time::sleep(limit);
         tokio::pin!(deadline);
-        let every = (self.config.visibility / 3).max(Duration::from_millis(10));
+        // At most daily: an interval's next tick is its last plus the period,
+        // which a `Duration::MAX` visibility would overflow.
+        let every = (self.config.visibility / 3).clamp(Duration::from_millis(10), MAX_BEAT);
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tokio::select! {
@@ -441,7 +447,7 @@ where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<(), QueueError>>,
     {
-        let give_up = Instant::now() + self.config.visibility;
+        let give_up = instant_after(self.config.visibility);
         let mut pause = Pause { current: None };
         loop {
             match within(self.deadline(), call()).await {

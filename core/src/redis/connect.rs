@@ -76,12 +76,17 @@ fn open(url: &str) -> Result<::redis::Client, StoreError> {
 /// Where `client` connects, without credentials: `redis://host:port/db`.
 fn target(client: &::redis::Client) -> String {
     let info = client.get_connection_info();
+    format!("{}/{}", node(info), info.redis_settings().db())
+}
+
+/// A node's address without credentials: `redis://host:port`.
+fn node(info: &::redis::ConnectionInfo) -> String {
     let scheme = match info.addr() {
         ::redis::ConnectionAddr::TcpTls { .. } => "rediss",
         ::redis::ConnectionAddr::Unix(_) => "unix",
         _ => "redis",
     };
-    format!("{scheme}://{}/{}", info.addr(), info.redis_settings().db())
+    format!("{scheme}://{}", info.addr())
 }
 
 /// Like [`connect`], but connects on first use: the application starts even
@@ -96,6 +101,9 @@ pub fn connect_lazy(url: &str) -> Result<ConnectionManager, StoreError> {
 /// each), with 1 s connection and response time-outs, and checks that the node
 /// it asks runs Redis 7.0 or newer. The connection follows slot moves and
 /// reconnects to nodes by itself.
+///
+/// A failure is a [`StoreError::Connect`] naming Redis Cluster and the nodes'
+/// URLs (without their passwords); a malformed URL is not repeated.
 #[cfg(feature = "redis-cluster")]
 pub async fn connect_cluster<I, T>(
     nodes: I,
@@ -106,14 +114,30 @@ where
 {
     use ::redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 
+    const WHAT: &str = "Redis Cluster";
+    let nodes = nodes
+        .into_iter()
+        .map(::redis::IntoConnectionInfo::into_connection_info)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Connect {
+            what: WHAT,
+            target: "the configured URLs (not shown: they may hold a password)".to_owned(),
+            source: Box::new(e),
+        })?;
+    let target = nodes.iter().map(node).collect::<Vec<_>>().join(", ");
+    let fail = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Connect {
+        what: WHAT,
+        target: target.clone(),
+        source,
+    };
     let mut conn = ::redis::cluster::ClusterClientBuilder::new(nodes)
         .connection_timeout(Duration::from_secs(1))
         .response_timeout(Duration::from_secs(1))
         .build()
-        .map_err(backend)?
+        .map_err(|e| fail(Box::new(e)))?
         .get_async_connection()
         .await
-        .map_err(backend)?;
+        .map_err(|e| fail(Box::new(e)))?;
     let mut info = ::redis::cmd("INFO");
     info.arg("server");
     let reply = conn
@@ -123,6 +147,9 @@ where
         )
         .await
         .and_then(|v| ::redis::from_redis_value(v).map_err(::redis::RedisError::from));
-    check_reply(reply)?;
+    check_reply(reply).map_err(|e| match e {
+        StoreError::Backend(source) => fail(source),
+        other => other,
+    })?;
     Ok(conn)
 }

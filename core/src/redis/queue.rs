@@ -300,8 +300,9 @@ fn store(e: ::redis::RedisError) -> QueueError {
     QueueError::Store(backend(e))
 }
 
+/// Whole milliseconds, at most what Redis reads as a signed 64-bit count.
 fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    u64::try_from(d.as_millis()).map_or(super::MAX_TTL_MS, |ms| ms.min(super::MAX_TTL_MS))
 }
 
 /// The milliseconds part of a stream id (`<ms>-<seq>`).
