@@ -6,7 +6,7 @@ use std::future::Future;
 
 use arbitrary::Arbitrary;
 use base64::Engine as _;
-use hookgate::{Answer, Secret};
+use hookgate::{Outcome, Secret};
 
 use hookgate::adapter::HeaderList;
 
@@ -129,8 +129,11 @@ impl ByteChange {
 }
 
 /// Every answer hookgate gives: a real status, a JSON object body, and for a
-/// refusal string `error` and `code` fields; it converts into a response.
-pub fn check_answer(answer: &Answer) {
+/// refusal string `error` and `code` fields, the code the typed outcome
+/// carries; it converts into a response.
+pub fn check_answer(outcome: &Outcome) {
+    let answer = outcome.to_answer();
+    assert_eq!(answer.status(), outcome.status());
     let status = answer.status().as_u16();
     assert!((200..600).contains(&status), "status {status}");
     let body: serde_json::Value =
@@ -139,6 +142,7 @@ pub fn check_answer(answer: &Answer) {
     if status >= 400 {
         assert!(body["error"].is_string(), "refusal without error: {body}");
         assert!(body["code"].is_string(), "refusal without code: {body}");
+        assert_eq!(body["code"], outcome.code(), "the body's code is the outcome's");
     }
     let response: http::Response<bytes::Bytes> = answer.clone().into_response();
     assert_eq!(response.status().as_u16(), status);
