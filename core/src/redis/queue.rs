@@ -513,155 +513,23 @@ where
     }
 
     async fn stats(&self) -> Result<QueueStats, QueueError> {
-        let mut total = QueueStats::default();
-        for shard in 0..self.shards {
-            let keys = self.shard_keys(shard);
-            let mut conn = self.conn.clone();
-            let (len, pending, scheduled, dead, oldest, now): (u64, u64, u64, u64, String, u64) =
-                self.scripts
-                    .stats
-                    .key(keys.stream())
-                    .key(keys.delayed())
-                    .key(keys.dead())
-                    .arg(&*self.group)
-                    .invoke_async(&mut conn)
-                    .await
-                    .map_err(store)?;
-            total.ready += len.saturating_sub(pending);
-            total.running += pending;
-            total.scheduled += scheduled;
-            total.dead += dead;
-            if let Some(at) = id_ms(&oldest) {
-                let age = now.saturating_sub(at);
-                total.oldest_age_ms = Some(total.oldest_age_ms.map_or(age, |a| a.max(age)));
-            }
-        }
-        Ok(total)
+        self.stats_now().await
     }
 
     async fn dead_letters(&self, max: usize) -> Result<Vec<DeadLetter>, QueueError> {
-        let mut out = Vec::new();
-        for shard in 0..self.shards {
-            if out.len() >= max {
-                break;
-            }
-            let keys = self.shard_keys(shard);
-            let mut conn = self.conn.clone();
-            let got: Vec<(String, Vec<u8>, String)> = self
-                .scripts
-                .list_dead
-                .key(keys.dead())
-                .arg(max - out.len())
-                .invoke_async(&mut conn)
-                .await
-                .map_err(store)?;
-            for (id, bytes, unreadable) in got {
-                // A dead letter that cannot be read is listed as such, never
-                // an error: the listing is how an operator finds it.
-                let bytes = Bytes::from(bytes);
-                let entry = if unreadable.is_empty() {
-                    QueueEntry::from_bytes(bytes.clone()).unwrap_or_else(|e| {
-                        QueueEntry::unreadable(
-                            bytes,
-                            format!("the dead letter could not be read: {e}"),
-                        )
-                    })
-                } else {
-                    QueueEntry::unreadable(bytes, unreadable)
-                };
-                out.push(DeadLetter {
-                    id: DeadLetterId(Receipt::new(shard, id)),
-                    entry,
-                });
-            }
-        }
-        Ok(out)
+        self.dead_letters_now(max).await
     }
 
     async fn requeue(&self, id: &DeadLetterId) -> Result<bool, QueueError> {
-        let receipt = &id.0;
-        if receipt.shard() >= self.shards {
-            return Ok(false);
-        }
-        let keys = self.shard_keys(receipt.shard());
-        let mut conn = self.conn.clone();
-        let found: Vec<(String, Vec<u8>)> = ::redis::cmd("XRANGE")
-            .arg(keys.dead())
-            .arg(receipt.id())
-            .arg(receipt.id())
-            .query_async::<Vec<(String, Vec<(String, Vec<u8>)>)>>(&mut conn)
-            .await
-            .map_err(store)?
-            .into_iter()
-            .flat_map(|(id, fields)| {
-                fields
-                    .into_iter()
-                    .filter(|(f, _)| f == "d")
-                    .map(move |(_, v)| (id.clone(), v))
-            })
-            .collect();
-        let Some((_, bytes)) = found.into_iter().next() else {
-            return Ok(false);
-        };
-        let Ok(entry) = QueueEntry::from_bytes(Bytes::from(bytes)) else {
-            // An entry that could not be read stays a dead letter: queued
-            // again, it would only be set aside again.
-            return Ok(false);
-        };
-        let entry = entry.requeued();
-        let n: i64 = self
-            .scripts
-            .requeue
-            .key(keys.dead())
-            .key(keys.stream())
-            .arg(receipt.id())
-            .arg(entry.to_bytes())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(store)?;
-        Ok(n == 1)
+        self.requeue_now(id).await
     }
 
     async fn forget(&self, key: &str) -> Result<bool, QueueError> {
-        let mut conn = self.conn.clone();
-        let n: i64 = self
-            .scripts
-            .forget
-            .key(self.marker_key(key))
-            .invoke_async(&mut conn)
-            .await
-            .map_err(store)?;
-        Ok(n == 1)
+        self.forget_now(key).await
     }
 
     async fn durability(&self) -> Result<Durability, QueueError> {
-        let mut conn = self.conn.clone();
-        let aof: Result<Vec<String>, _> = ::redis::cmd("CONFIG")
-            .arg("GET")
-            .arg("appendonly")
-            .query_async(&mut conn)
-            .await;
-        let Ok(aof) = aof else {
-            return Ok(Durability::Unknown);
-        };
-        let aof = aof.get(1).is_some_and(|v| v == "yes");
-        let info: Result<String, _> = ::redis::cmd("INFO")
-            .arg("replication")
-            .query_async(&mut conn)
-            .await;
-        let replicas = info
-            .ok()
-            .and_then(|i| {
-                i.lines()
-                    .find_map(|l| l.strip_prefix("connected_slaves:"))
-                    .and_then(|n| n.trim().parse::<u32>().ok())
-            })
-            .unwrap_or(0);
-        Ok(if aof || replicas > 0 {
-            Durability::Protected { aof, replicas }
-        } else {
-            Durability::Unprotected
-        })
+        self.durability_now().await
     }
 
     fn check(&self) -> Result<(), String> {
@@ -678,13 +546,7 @@ where
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod ops;
 
-    #[test]
-    fn stream_ids_give_their_milliseconds() {
-        assert_eq!(id_ms("1700000000123-4"), Some(1_700_000_000_123));
-        assert_eq!(id_ms(""), None);
-    }
-}
+#[cfg(test)]
+mod tests;
