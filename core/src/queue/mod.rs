@@ -84,6 +84,7 @@ mod error;
 mod job;
 mod memory;
 mod ops;
+mod pool;
 mod worker;
 
 pub use backend::{
