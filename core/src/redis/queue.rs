@@ -32,9 +32,7 @@ use std::time::Duration;
 
 use ::redis::aio::ConnectionLike;
 use ::redis::Script;
-use base64::Engine as _;
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use siphasher::sip::SipHasher13;
 
 use super::queue_scripts as lua;
@@ -95,37 +93,6 @@ impl<C> std::fmt::Debug for RedisQueue<C> {
             .field("shards", &self.shards)
             .field("wait", &self.wait)
             .finish_non_exhaustive()
-    }
-}
-
-/// One shard's keys.
-struct ShardKeys {
-    tag: String,
-}
-
-impl ShardKeys {
-    fn key(&self, suffix: &str) -> String {
-        let mut k = String::with_capacity(self.tag.len() + suffix.len());
-        k.push_str(&self.tag);
-        k.push_str(suffix);
-        k
-    }
-    fn stream(&self) -> String {
-        self.key(":stream")
-    }
-    fn delayed(&self) -> String {
-        self.key(":delayed")
-    }
-    fn dead(&self) -> String {
-        self.key(":dead")
-    }
-    fn marker(&self, dedupe_key: &str) -> String {
-        let digest = Sha256::digest(dedupe_key.as_bytes());
-        let mut k = String::with_capacity(self.tag.len() + 3 + 22);
-        k.push_str(&self.tag);
-        k.push_str(":m:");
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&digest[..16], &mut k);
-        k
     }
 }
 
@@ -546,7 +513,10 @@ where
     }
 }
 
+mod keys;
 mod ops;
+
+use keys::ShardKeys;
 
 #[cfg(test)]
 mod tests;
