@@ -9,7 +9,7 @@ use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpMessage as _};
 use futures_util::future::LocalBoxFuture;
-use hookgate::adapter::{Admission, HandlerOutcome, Inbound};
+use hookgate::adapter::{with_handler_deadline, Admission, Conclusion, HandlerEnd, Inbound};
 use hookgate::{Outcome, Receiver, Rejection};
 
 use crate::body::{read_bounded, BodyError};
@@ -213,12 +213,22 @@ where
     // Past the deadline the handler's future is dropped (cancelled); if this
     // whole future is dropped or the handler panics, `claim` is dropped
     // unsettled and releases itself.
-    let status = |res: &ServiceResponse<B>| res.status().as_u16();
-    match claim.run(service.call(req), status).await {
-        HandlerOutcome::Response(res) => Ok(res.map_into_left_body()),
-        HandlerOutcome::Error(error) => Err(error),
-        HandlerOutcome::Replace(outcome) => {
-            Ok(ServiceResponse::new(http_req, responder.respond(&outcome)).map_into_right_body())
+    // The handler's end, reported to the core's one rule (`Claim::conclude`):
+    // written out rather than through `Claim::run`, so the actix response is
+    // not moved through its state machine.
+    let outcome = match with_handler_deadline(claim.handler_deadline(), service.call(req)).await {
+        Err(_elapsed) => claim.timed_out().await,
+        Ok(Err(error)) => {
+            let _released = claim.conclude(HandlerEnd::Error).await;
+            return Err(error);
         }
-    }
+        Ok(Ok(res)) => match claim
+            .conclude(HandlerEnd::Status(res.status().as_u16()))
+            .await
+        {
+            Conclusion::Handler(_) => return Ok(res.map_into_left_body()),
+            Conclusion::Replace(outcome) => outcome,
+        },
+    };
+    Ok(ServiceResponse::new(http_req, responder.respond(&outcome)).map_into_right_body())
 }

@@ -10,7 +10,7 @@ use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 
-use hookgate::adapter::{Admission, HandlerOutcome, Inbound};
+use hookgate::adapter::{with_handler_deadline, Admission, Conclusion, HandlerEnd, Inbound};
 use hookgate::{Outcome, Receiver};
 
 use crate::body::{declared_len, read_body, BoxError};
@@ -176,16 +176,29 @@ where
         };
         parts.extensions.insert(delivery);
         let req = Request::from_parts(parts, Full::new(bytes));
-        let status = |res: &Response<ResBody>| res.status().as_u16();
-        match claim.run(inner.call(req), status).await {
-            HandlerOutcome::Response(res) => match res.extensions().get::<Rendered>() {
-                // An extractor rejection rendered by default: render it again
-                // with this layer's responder.
-                Some(Rendered(outcome)) => Ok(answer(&**responder, outcome)),
-                None => Ok(res.map(WebhookBody::inner)),
+        // The handler's end, reported to the core's one rule
+        // (`Claim::conclude`): written out rather than through `Claim::run`,
+        // so the response is not moved through its state machine.
+        let deadline = claim.handler_deadline();
+        let outcome = match with_handler_deadline(deadline, inner.call(req)).await {
+            Err(_elapsed) => claim.timed_out().await,
+            Ok(Err(e)) => {
+                let _released = claim.conclude(HandlerEnd::Error).await;
+                return Err(e);
+            }
+            Ok(Ok(res)) => match claim
+                .conclude(HandlerEnd::Status(res.status().as_u16()))
+                .await
+            {
+                Conclusion::Handler(_) => match res.extensions().get::<Rendered>() {
+                    // An extractor rejection rendered by default: render it
+                    // again with this layer's responder.
+                    Some(Rendered(outcome)) => return Ok(answer(&**responder, outcome)),
+                    None => return Ok(res.map(WebhookBody::inner)),
+                },
+                Conclusion::Replace(outcome) => outcome,
             },
-            HandlerOutcome::Error(e) => Err(e),
-            HandlerOutcome::Replace(outcome) => Ok(answer(&**responder, &outcome)),
-        }
+        };
+        Ok(answer(&**responder, &outcome))
     }
 }
