@@ -10,11 +10,13 @@ fn signed_as(id: &str, timestamp: i64, client: &str) -> Delivery {
     Delivery::new(Facts {
         body: Bytes::from_static(b"{\"status\":\"Completed\",\n\"job_id\":\"j\"}"),
         mode: Mode::Signed,
+        scheme: std::borrow::Cow::Borrowed("standard-webhooks"),
         family: Some(HeaderFamily::StandardWebhooks),
         message_id: Some(id.to_owned()),
         timestamp: Some(timestamp),
         job_id: None,
         status: None,
+        event_type: None,
         client_addr: Some(client.parse().unwrap()),
         redact_field: None,
     })
@@ -51,11 +53,13 @@ fn direct_entries_keep_the_field_to_redact() {
             br#"{"status":"Failed","job_id":"j1","metadata":{"webhook_secret":"t0k"}}"#,
         ),
         mode: Mode::Direct,
+        scheme: std::borrow::Cow::Borrowed("direct"),
         family: None,
         message_id: None,
         timestamp: None,
         job_id: Some("j1".to_owned()),
         status: Some("Failed".to_owned()),
+        event_type: None,
         client_addr: None,
         redact_field: Some("webhook_secret".into()),
     });
