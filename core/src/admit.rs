@@ -15,7 +15,7 @@ use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
 use crate::outcome::Outcome;
 use crate::receiver::{Admission, Inbound, Receiver};
 use crate::rejection::Rejection;
-use crate::verify::{checked, Request, Verdict};
+use crate::verify::{checked, Request, Scheme, Verdict};
 
 /// The parts of a checked delivery the async half of admission needs.
 pub(crate) struct Checked {
@@ -144,17 +144,24 @@ impl Receiver {
             now: inner.clock.now_unix(),
             tenant,
         };
-        let scheme = inner.scheme.name();
-        match inner.scheme.verify(&request) {
+        let scheme = match &inner.scheme {
+            // The default scheme builds its delivery directly.
+            Scheme::Standard(standard) => {
+                return Checking::Now(standard.checked(&request, &inner.key_prefix))
+            }
+            other => other,
+        };
+        let name = scheme.name();
+        match scheme.verify(&request) {
             Verdict::Ready(verified) => {
                 Checking::Now(verified.and_then(|v| {
-                    checked(scheme, v, inbound.body.clone(), client, &inner.key_prefix)
+                    checked(name, v, inbound.body.clone(), client, &inner.key_prefix)
                 }))
             }
             Verdict::Pending(later) => {
                 let body = inbound.body.clone();
                 Checking::Later(Box::pin(async move {
-                    checked(scheme, later.await?, body, client, &inner.key_prefix)
+                    checked(name, later.await?, body, client, &inner.key_prefix)
                 }))
             }
         }

@@ -52,6 +52,12 @@
 #[doc = include_str!("../../docs/redis.md")]
 pub struct RedisGuide;
 
+/// The rust blocks of `docs/verifiers.md` compile and run (checked as
+/// doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/verifiers.md")]
+pub struct VerifiersGuide;
+
 mod adapter_macros;
 mod admit;
 mod build_error;
