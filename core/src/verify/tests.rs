@@ -126,7 +126,11 @@ fn the_standard_impl_and_the_receivers_path_agree() {
                 assert_eq!(a.scheme(), b.scheme());
             }
             (Err(a), Err(b)) => assert_eq!(a.code(), b.code()),
-            (a, b) => panic!("{a:?} vs {b:?}"),
+            (a, b) => panic!(
+                "one path admits, the other refuses: {:?} / {:?}",
+                a.err().map(|r| r.code()),
+                b.err().map(|r| r.code())
+            ),
         }
     }
 }
