@@ -30,18 +30,25 @@ pub struct Delivery {
     inner: Arc<Facts>,
 }
 
+/// What a scheme other than the built-in ones established.
+pub(crate) struct OtherScheme {
+    /// The verifier's scheme name (`github`, `stripe`, a custom one).
+    pub scheme: Cow<'static, str>,
+    /// The event's name, where the scheme carries one (GitHub, Stripe).
+    pub event_type: Option<String>,
+}
+
 pub(crate) struct Facts {
     pub body: Bytes,
     pub mode: Mode,
-    /// The verifier's scheme name (`standard-webhooks`, `direct`, …).
-    pub scheme: Cow<'static, str>,
+    /// A scheme other than the mode's built-in one, or an event type; `None`
+    /// (one word, nothing to drop) on the Standard Webhooks and direct paths.
+    pub other: Option<Box<OtherScheme>>,
     pub family: Option<HeaderFamily>,
     pub message_id: Option<String>,
     pub timestamp: Option<i64>,
     pub job_id: Option<String>,
     pub status: Option<String>,
-    /// The event's name, where the scheme carries one (GitHub, Stripe).
-    pub event_type: Option<String>,
     pub client_addr: Option<IpAddr>,
     /// Direct mode with a token check: the metadata field to strip.
     pub redact_field: Option<Arc<str>>,
@@ -74,13 +81,17 @@ impl Delivery {
     /// `github`, `stripe`, or a custom
     /// [`Verifier`](crate::verify::Verifier)'s name.
     pub fn scheme(&self) -> &str {
-        &self.inner.scheme
+        match (&self.inner.other, self.inner.mode) {
+            (Some(other), _) => &other.scheme,
+            (None, Mode::Signed) => crate::verify::STANDARD,
+            (None, Mode::Direct) => crate::verify::DIRECT,
+        }
     }
 
     /// The event's name where the scheme carries one outside the body
     /// (GitHub's `X-GitHub-Event`, Stripe's `type`).
     pub fn event_type(&self) -> Option<&str> {
-        self.inner.event_type.as_deref()
+        self.inner.other.as_ref()?.event_type.as_deref()
     }
 
     /// Signed mode: which header family the sender used.
@@ -141,7 +152,7 @@ impl fmt::Debug for Delivery {
         let i = &self.inner;
         f.debug_struct("Delivery")
             .field("mode", &i.mode)
-            .field("scheme", &i.scheme)
+            .field("scheme", &self.scheme())
             .field("message_id", &i.message_id)
             .field("timestamp", &i.timestamp)
             .field("job_id", &i.job_id)

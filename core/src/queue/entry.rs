@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::delivery::{Delivery, Facts, Mode};
+use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
 use crate::signature::HeaderFamily;
 use crate::verify::{DIRECT, STANDARD};
 use bytes::Bytes;
@@ -65,13 +65,12 @@ impl QueueEntry {
             delivery: Delivery::new(Facts {
                 body: raw,
                 mode: Mode::Signed,
-                scheme: Cow::Borrowed(STANDARD),
+                other: None,
                 family: None,
                 message_id: None,
                 timestamp: None,
                 job_id: None,
                 status: None,
-                event_type: None,
                 client_addr: None,
                 redact_field: None,
             }),
@@ -215,11 +214,16 @@ impl QueueEntry {
         } else {
             STANDARD
         };
-        let scheme = Some(&*f.scheme).filter(|s| *s != implied);
+        let scheme = f
+            .other
+            .as_ref()
+            .map(|o| &*o.scheme)
+            .filter(|s| *s != implied);
+        let event_type = f.other.as_ref().and_then(|o| o.event_type.as_deref());
         if scheme.is_some() {
             b |= B_SCHEME;
         }
-        if f.event_type.is_some() {
+        if event_type.is_some() {
             b |= B_EVENT_TYPE;
         }
         let mut out = Vec::with_capacity(
@@ -257,7 +261,7 @@ impl QueueEntry {
             f.redact_field.as_deref(),
             self.forget_job.as_deref(),
             scheme,
-            f.event_type.as_deref(),
+            event_type,
         ]
         .into_iter()
         .flatten()
@@ -342,21 +346,26 @@ impl QueueEntry {
         } else {
             Mode::Signed
         };
-        let scheme = match (scheme, mode) {
-            (Some(s), _) => Cow::Owned(s.to_owned()),
-            (None, Mode::Direct) => Cow::Borrowed(DIRECT),
-            (None, Mode::Signed) => Cow::Borrowed(STANDARD),
+        let other = match (scheme, event_type) {
+            (None, None) => None,
+            (scheme, event_type) => Some(Box::new(OtherScheme {
+                scheme: match (scheme, mode) {
+                    (Some(s), _) => Cow::Owned(s.to_owned()),
+                    (None, Mode::Direct) => Cow::Borrowed(DIRECT),
+                    (None, Mode::Signed) => Cow::Borrowed(STANDARD),
+                },
+                event_type: event_type.map(str::to_owned),
+            })),
         };
         let delivery = Delivery::new(Facts {
             body: bytes.slice(r.at..),
             mode,
-            scheme,
+            other,
             family,
             message_id,
             timestamp,
             job_id: job_id.map(str::to_owned),
             status: status.map(str::to_owned),
-            event_type: event_type.map(str::to_owned),
             client_addr,
             redact_field: redact.map(Arc::from),
         });

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::admit::Checked;
-use crate::delivery::{Delivery, Facts, Mode};
+use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
 use crate::headers::HeaderLookup;
 use crate::key::{message_key, scheme_key};
 use crate::rejection::Rejection;
@@ -323,13 +323,17 @@ pub(crate) fn checked(
             delivery: Delivery::new(Facts {
                 body,
                 mode: Mode::Direct,
-                scheme: Cow::Borrowed(scheme),
+                other: (scheme != DIRECT).then(|| {
+                    Box::new(OtherScheme {
+                        scheme: Cow::Borrowed(scheme),
+                        event_type: None,
+                    })
+                }),
                 family: None,
                 message_id: None,
                 timestamp: None,
                 job_id: Some(job.job_id),
                 status: Some(job.status),
-                event_type: None,
                 client_addr: client,
                 redact_field: job.redact_field,
             }),
@@ -349,13 +353,17 @@ pub(crate) fn checked(
         delivery: Delivery::new(Facts {
             body,
             mode: Mode::Signed,
-            scheme: Cow::Borrowed(scheme),
+            other: (scheme != STANDARD || event_type.is_some()).then(|| {
+                Box::new(OtherScheme {
+                    scheme: Cow::Borrowed(scheme),
+                    event_type,
+                })
+            }),
             family,
             message_id: Some(id),
             timestamp,
             job_id: None,
             status: None,
-            event_type,
             client_addr: client,
             redact_field: None,
         }),

@@ -1,8 +1,6 @@
 //! Standard Webhooks / Svix (`v1` HMAC-SHA256, `v1a` ed25519): a delivery is
 //! authenticated by its signature and identified by its message id.
 
-use std::borrow::Cow;
-
 use crate::admit::Checked;
 use crate::delivery::{Delivery, Facts, Mode};
 use crate::key::message_key;
@@ -65,13 +63,12 @@ impl StandardWebhooks {
             delivery: Delivery::new(Facts {
                 body: body.clone(),
                 mode: Mode::Signed,
-                scheme: Cow::Borrowed(STANDARD),
+                other: None,
                 family: Some(signed.family),
                 message_id: Some(signed.id.to_owned()),
                 timestamp: Some(signed.timestamp),
                 job_id: None,
                 status: None,
-                event_type: None,
                 client_addr: request.client,
                 redact_field: None,
             }),

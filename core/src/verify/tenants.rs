@@ -97,10 +97,13 @@ impl std::fmt::Debug for Tenants {
     }
 }
 
+/// A tenant's keys and when they expire (Unix seconds).
+type Entry = (Arc<KeyRing>, i64);
+
 struct Cache {
     ttl_secs: i64,
     capacity: usize,
-    entries: Mutex<HashMap<Arc<str>, (Arc<KeyRing>, i64)>>,
+    entries: Mutex<HashMap<Arc<str>, Entry>>,
 }
 
 impl Cache {
