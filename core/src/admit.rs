@@ -3,6 +3,8 @@
 //! [`AdmitFuture`].
 
 use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::claim::{Claim, SettleConfig};
@@ -11,8 +13,9 @@ use crate::delivery::Delivery;
 use crate::headers::HeaderLookup;
 use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
 use crate::outcome::Outcome;
-use crate::receiver::{Admission, Inbound, ModeConfig, Receiver};
+use crate::receiver::{Admission, Inbound, Receiver};
 use crate::rejection::Rejection;
+use crate::verify::{checked, Request, Scheme, Verdict};
 
 /// The parts of a checked delivery the async half of admission needs.
 pub(crate) struct Checked {
@@ -126,7 +129,47 @@ impl Receiver {
     }
 
     /// The synchronous half: everything decided from the request alone.
-    pub(crate) fn check(&self, inbound: &Inbound<'_>) -> Result<Checked, Rejection> {
+    pub(crate) fn check<'s>(&'s self, inbound: &Inbound<'_>, tenant: Option<&str>) -> Checking<'s> {
+        let inner = &*self.inner;
+        let headers: &dyn HeaderLookup = inbound.headers;
+        let client = match self.check_request(inbound) {
+            Ok(client) => client,
+            Err(rejection) => return Checking::Now(Err(rejection)),
+        };
+        // --- verification (issue 19): the scheme decides, now or later ---
+        let request = Request {
+            headers,
+            body: &inbound.body,
+            client,
+            now: inner.clock.now_unix(),
+            tenant,
+        };
+        let scheme = match &inner.scheme {
+            // The default scheme builds its delivery directly.
+            Scheme::Standard(standard) => {
+                return Checking::Now(standard.checked(&request, &inner.key_prefix))
+            }
+            other => other,
+        };
+        let name = scheme.name();
+        match scheme.verify(&request) {
+            Verdict::Ready(verified) => {
+                Checking::Now(verified.and_then(|v| {
+                    checked(name, v, inbound.body.clone(), client, &inner.key_prefix)
+                }))
+            }
+            Verdict::Pending(later) => {
+                let body = inbound.body.clone();
+                Checking::Later(Box::pin(async move {
+                    checked(name, later.await?, body, client, &inner.key_prefix)
+                }))
+            }
+        }
+        // --- end verification ---
+    }
+
+    /// Size, required headers and source networks; the client address.
+    fn check_request(&self, inbound: &Inbound<'_>) -> Result<Option<IpAddr>, Rejection> {
         let inner = &*self.inner;
         let headers: &dyn HeaderLookup = inbound.headers;
         if inbound.body.len() > inner.max_body {
@@ -144,31 +187,31 @@ impl Receiver {
                 _ => return Err(Rejection::SourceNotAllowed),
             }
         }
-        match &inner.mode {
-            ModeConfig::Signed(signed) => signed.identify(
-                &*inner.clock,
-                headers,
-                &inbound.body,
-                client,
-                &inner.key_prefix,
-            ),
-            ModeConfig::Direct(policy) => policy.identify(&inbound.body, client, &inner.key_prefix),
-        }
+        Ok(client)
     }
+}
+
+/// What the request alone decided: the checked delivery or its refusal, or
+/// (a scheme that must wait) the future that decides.
+pub(crate) enum Checking<'a> {
+    Now(Result<Checked, Rejection>),
+    Later(Pin<Box<dyn Future<Output = Result<Checked, Rejection>> + Send + 'a>>),
 }
 
 pin_project_lite::pin_project! {
     /// The future [`Receiver::admit`] returns: the claim, or the refusal
     /// decided before any store call.
     #[project = AdmitProj]
-    pub(crate) enum AdmitFuture<C, Q> {
+    pub(crate) enum AdmitFuture<'a, C, Q> {
         Claiming { #[pin] claim: C },
         Enqueuing { #[pin] enqueue: Q },
+        // A scheme that waits (issue 19): boxed, so it does not size the rest.
+        Later { later: Pin<Box<dyn Future<Output = Result<Admission, Rejection>> + Send + 'a>> },
         Refused { rejection: Option<Rejection> },
     }
 }
 
-impl<C, Q> Future for AdmitFuture<C, Q>
+impl<C, Q> Future for AdmitFuture<'_, C, Q>
 where
     C: Future<Output = Result<Admission, Rejection>>,
     Q: Future<Output = Result<Admission, Rejection>>,
@@ -182,6 +225,7 @@ where
         let outcome = match self.project() {
             AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
             AdmitProj::Enqueuing { enqueue } => std::task::ready!(enqueue.poll(cx)),
+            AdmitProj::Later { later } => std::task::ready!(later.as_mut().poll(cx)),
             AdmitProj::Refused { rejection } => Err(rejection
                 .take()
                 .expect("AdmitFuture polled after it completed")),

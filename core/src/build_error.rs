@@ -20,6 +20,11 @@ pub enum BuildError {
     /// Signed mode without any key.
     #[error("signed mode needs at least one secret (`whsec_…`) or public key (`whpk_…`); call `.secret(…)` or choose direct mode")]
     NoKeys,
+    /// A scheme was given with [`verifier`](crate::ReceiverBuilder::verifier)
+    /// besides secrets, keys or a direct policy: which one applies would be a
+    /// guess.
+    #[error("a verifier was given besides secrets, keys or a direct policy: configure one scheme (wrap several in your own `Verifier` to combine them)")]
+    TwoSchemes,
     /// [`ReceiverBuilder::secret_from_env`](crate::ReceiverBuilder::secret_from_env) named a variable that is not set.
     #[error("the environment variable `{name}` is {}; set it to the webhook signing secret from the sender's portal (`whsec_…`)", if *.not_unicode { "not valid UTF-8" } else { "not set" })]
     MissingEnv {

@@ -13,11 +13,11 @@ use crate::header_auth::HeaderSpec;
 use crate::idempotency::IdempotencyStore;
 use crate::jobs::{JobRegistry, MemoryJobRegistry};
 use crate::queue::QueueConfig;
-use crate::receiver::{Inner, ModeConfig, Receiver};
+use crate::receiver::{Inner, Receiver};
 use crate::secret::{KeyRing, VerifyingKey};
 use crate::signature::Tolerance;
-use crate::signed::SignedMode;
 use crate::store_handle::StoreHandle;
+use crate::verify::{Scheme, StandardWebhooks, Verifier};
 
 /// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
 /// which reports every mistake before the first request.
@@ -28,6 +28,7 @@ pub struct ReceiverBuilder {
     missing_env: Vec<(String, bool)>,
     keys: KeyRing,
     direct: Option<DirectPolicy>,
+    scheme: Option<Scheme>,
     tolerance: Tolerance,
     clock: Arc<dyn Clock>,
     store: Option<StoreHandle>,
@@ -53,6 +54,7 @@ impl Default for ReceiverBuilder {
             missing_env: Vec::new(),
             keys: KeyRing::new(),
             direct: None,
+            scheme: None,
             tolerance: Tolerance::default(),
             clock: Arc::new(SystemClock),
             store: None,
@@ -125,6 +127,29 @@ impl ReceiverBuilder {
     /// Direct mode (unsigned deliveries) with this policy.
     pub fn direct(mut self, policy: DirectPolicy) -> Self {
         self.direct = Some(policy);
+        self
+    }
+
+    /// Authenticates deliveries with this scheme instead of Standard Webhooks
+    /// secrets or a direct policy (which it cannot be combined with):
+    /// [`GitHub`](crate::verify::GitHub), [`Stripe`](crate::verify::Stripe),
+    /// [`Tenants`](crate::verify::Tenants) or your own [`Verifier`]. The
+    /// built-in schemes are called without a box per request; see
+    /// [`crate::verify`].
+    ///
+    /// ```
+    /// use hookgate::signing::KeyRing;
+    /// use hookgate::verify::StandardWebhooks;
+    ///
+    /// let keys = KeyRing::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    /// let receiver = hookgate::Receiver::builder()
+    ///     .verifier(StandardWebhooks::new(keys))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(receiver.scheme(), "standard-webhooks");
+    /// ```
+    pub fn verifier(mut self, verifier: impl Verifier) -> Self {
+        self.scheme = Some(Scheme::of(verifier));
         self
     }
 
@@ -329,8 +354,33 @@ impl ReceiverBuilder {
         if let Some((name, not_unicode)) = self.missing_env.into_iter().next() {
             return Err(BuildError::MissingEnv { name, not_unicode });
         }
-        let mode = match self.direct {
-            Some(policy) => {
+        let given = self.scheme;
+        if given.is_some()
+            && (self.direct.is_some() || !self.secrets.is_empty() || !self.keys.is_empty())
+        {
+            return Err(BuildError::TwoSchemes);
+        }
+        let scheme = match (given, self.direct) {
+            (Some(scheme), _) => scheme,
+            (None, Some(policy)) => Scheme::Direct(policy),
+            (None, None) => {
+                let mut keys = self.keys;
+                for s in &self.secrets {
+                    for k in KeyRing::parse(s)?.keys() {
+                        keys.push(k.clone());
+                    }
+                }
+                if keys.is_empty() {
+                    return Err(BuildError::NoKeys);
+                }
+                Scheme::Standard(StandardWebhooks {
+                    keys,
+                    tolerance: self.tolerance,
+                })
+            }
+        };
+        match &scheme {
+            Scheme::Direct(policy) => {
                 if policy.token.as_ref().is_some_and(|t| t.is_empty()) {
                     return Err(BuildError::EmptyToken);
                 }
@@ -341,34 +391,24 @@ impl ReceiverBuilder {
                 if !checks_something && !policy.accept_unauthenticated {
                     return Err(BuildError::DirectUnauthenticated);
                 }
-                ModeConfig::Direct(policy)
             }
-            None => {
-                let mut keys = self.keys;
-                for s in &self.secrets {
-                    for k in KeyRing::parse(s)?.keys() {
-                        keys.push(k.clone());
-                    }
-                }
-                if keys.is_empty() {
-                    return Err(BuildError::NoKeys);
-                }
-                // A timestamp is accepted from `future` before it until `past`
-                // after it; the first delivery can come at the start of that
-                // window, so its done marker must outlast the whole window.
-                let window = self.tolerance.past.saturating_add(self.tolerance.future);
-                if self.done_ttl <= window {
-                    return Err(BuildError::DoneTtlInsideReplayWindow {
-                        done: self.done_ttl,
-                        window,
-                    });
-                }
-                ModeConfig::Signed(SignedMode {
-                    keys,
-                    tolerance: self.tolerance,
-                })
+            Scheme::Standard(StandardWebhooks { keys, .. }) if keys.is_empty() => {
+                return Err(BuildError::NoKeys);
             }
-        };
+            _ => {}
+        }
+        if let Some(tolerance) = scheme.tolerance() {
+            // A timestamp is accepted from `future` before it until `past`
+            // after it; the first delivery can come at the start of that
+            // window, so its done marker must outlast the whole window.
+            let window = tolerance.past.saturating_add(tolerance.future);
+            if self.done_ttl <= window {
+                return Err(BuildError::DoneTtlInsideReplayWindow {
+                    done: self.done_ttl,
+                    window,
+                });
+            }
+        }
         if let Some(queue) = &self.queue {
             queue.check().map_err(BuildError::Queue)?;
             if queue.backend.is_volatile() {
@@ -381,7 +421,7 @@ impl ReceiverBuilder {
         let retry_after = u32::try_from(self.retry_after.as_secs().max(1)).unwrap_or(u32::MAX);
         Ok(Receiver {
             inner: Arc::new(Inner {
-                mode,
+                scheme,
                 clock: Arc::clone(&self.clock),
                 settle: Arc::new(SettleConfig {
                     // The default in-memory store and registry expire by the

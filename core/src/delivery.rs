@@ -1,6 +1,7 @@
 //! What the handler receives about one admitted delivery: the raw body (the same
 //! buffer that was verified), the facts hookgate established, and the typed event.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -12,10 +13,12 @@ use crate::redact::without_metadata_field;
 use crate::rejection::{PayloadError, Rejection};
 use crate::signature::HeaderFamily;
 
-/// How a delivery was authenticated.
+/// How a delivery was authenticated: by a signature ([`Signed`](Self::Signed),
+/// whatever the scheme: see [`Delivery::scheme`]) or by direct mode's checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
-    /// Svix / Standard Webhooks signature.
+    /// A signature: Svix / Standard Webhooks, or another scheme
+    /// ([`Delivery::scheme`] names it).
     Signed,
     /// Unsigned: token, known job and/or source network.
     Direct,
@@ -27,9 +30,20 @@ pub struct Delivery {
     inner: Arc<Facts>,
 }
 
+/// What a scheme other than the built-in ones established.
+pub(crate) struct OtherScheme {
+    /// The verifier's scheme name (`github`, `stripe`, a custom one).
+    pub scheme: Cow<'static, str>,
+    /// The event's name, where the scheme carries one (GitHub, Stripe).
+    pub event_type: Option<String>,
+}
+
 pub(crate) struct Facts {
     pub body: Bytes,
     pub mode: Mode,
+    /// A scheme other than the mode's built-in one, or an event type; `None`
+    /// (one word, nothing to drop) on the Standard Webhooks and direct paths.
+    pub other: Option<Box<OtherScheme>>,
     pub family: Option<HeaderFamily>,
     pub message_id: Option<String>,
     pub timestamp: Option<i64>,
@@ -63,12 +77,30 @@ impl Delivery {
         self.inner.mode
     }
 
+    /// The scheme that authenticated it: `standard-webhooks`, `direct`,
+    /// `github`, `stripe`, or a custom
+    /// [`Verifier`](crate::verify::Verifier)'s name.
+    pub fn scheme(&self) -> &str {
+        match (&self.inner.other, self.inner.mode) {
+            (Some(other), _) => &other.scheme,
+            (None, Mode::Signed) => crate::verify::STANDARD,
+            (None, Mode::Direct) => crate::verify::DIRECT,
+        }
+    }
+
+    /// The event's name where the scheme carries one outside the body
+    /// (GitHub's `X-GitHub-Event`, Stripe's `type`).
+    pub fn event_type(&self) -> Option<&str> {
+        self.inner.other.as_ref()?.event_type.as_deref()
+    }
+
     /// Signed mode: which header family the sender used.
     pub fn header_family(&self) -> Option<HeaderFamily> {
         self.inner.family
     }
 
-    /// Signed mode: the message id (`svix-id` / `webhook-id`).
+    /// Signed mode: the message id (`svix-id` / `webhook-id`; GitHub's
+    /// `X-GitHub-Delivery`, Stripe's event `id`, a custom scheme's id).
     pub fn message_id(&self) -> Option<&str> {
         self.inner.message_id.as_deref()
     }
@@ -120,6 +152,7 @@ impl fmt::Debug for Delivery {
         let i = &self.inner;
         f.debug_struct("Delivery")
             .field("mode", &i.mode)
+            .field("scheme", &self.scheme())
             .field("message_id", &i.message_id)
             .field("timestamp", &i.timestamp)
             .field("job_id", &i.job_id)

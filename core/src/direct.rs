@@ -2,20 +2,17 @@
 //! every configured one must pass.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use subtle::ConstantTimeEq;
 
-use crate::admit::Checked;
-use crate::delivery::{Delivery, Facts, Mode};
 use crate::event::StatusKind;
-use crate::key::job_key;
 use crate::offload::heavy;
 use crate::peek::peek;
 use crate::rejection::{PayloadError, Rejection};
+use crate::verify::{JobFacts, Request, Verdict, Verified, Verifier, DIRECT};
 
 /// The metadata field a direct-mode token is read from unless told otherwise.
 pub const DEFAULT_TOKEN_FIELD: &str = "webhook_secret";
@@ -126,14 +123,23 @@ impl DirectPolicy {
             Some(_) => Err(Rejection::InvalidToken),
         }
     }
+}
+
+impl Verifier for DirectPolicy {
+    fn scheme(&self) -> &'static str {
+        DIRECT
+    }
+
     /// Runs the checks the payload carries (token) and identifies the
-    /// delivery: the dedupe key is job id + status (case-insensitive).
-    pub(crate) fn identify(
-        &self,
-        body: &Bytes,
-        client: Option<IpAddr>,
-        key_prefix: &str,
-    ) -> Result<Checked, Rejection> {
+    /// delivery: the dedupe key is job id + status (case-insensitive). The
+    /// known-jobs check runs after the claim.
+    fn verify(&self, request: &Request<'_>) -> Verdict {
+        Verdict::Ready(self.identify(request.body))
+    }
+}
+
+impl DirectPolicy {
+    fn identify(&self, body: &Bytes) -> Result<Verified, Rejection> {
         let token_field = self.token.as_ref().map(|_| &*self.token_field);
         let peeked = heavy(body.len(), || peek(body, token_field))
             .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
@@ -151,24 +157,16 @@ impl DirectPolicy {
             StatusKind::Other => status.to_ascii_lowercase(),
             k => k.as_str().to_owned(),
         };
-        let key = job_key(key_prefix, &job_id, &status_key);
-        let known_job = self.known_jobs;
-        let forget_job = self.known_jobs && kind.is_final();
-        Ok(Checked {
-            delivery: Delivery::new(Facts {
-                body: body.clone(),
-                mode: Mode::Direct,
-                family: None,
-                message_id: None,
-                timestamp: None,
-                job_id: Some(job_id),
-                status: Some(status),
-                client_addr: client,
+        Ok(Verified {
+            job: Some(JobFacts {
+                job_id,
+                status,
+                status_key,
+                known_job: self.known_jobs,
+                forget_job: self.known_jobs && kind.is_final(),
                 redact_field: self.token.as_ref().map(|_| self.token_field.clone()),
             }),
-            key,
-            known_job,
-            forget_job,
+            ..Verified::new(String::new())
         })
     }
 }

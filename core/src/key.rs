@@ -39,6 +39,26 @@ pub(crate) fn message_key(prefix: &str, id: &str) -> String {
     key
 }
 
+/// Another scheme: `<prefix>s:<scheme>:<id>`, or with a tenant
+/// `<prefix>t:<tenant>:<scheme>:<id>`.
+pub(crate) fn scheme_key(prefix: &str, scheme: &str, tenant: Option<&str>, id: &str) -> String {
+    let mut key = String::with_capacity(
+        prefix.len() + 4 + scheme.len() + tenant.map_or(0, |t| t.len() + 1) + id.len(),
+    );
+    key.push_str(prefix);
+    if let Some(tenant) = tenant {
+        key.push_str("t:");
+        push_escaped(&mut key, tenant);
+        key.push(':');
+    } else {
+        key.push_str("s:");
+    }
+    push_escaped(&mut key, scheme);
+    key.push(':');
+    push_escaped(&mut key, id);
+    key
+}
+
 /// Direct mode: `<prefix>job:<job id>:<status>`.
 pub(crate) fn job_key(prefix: &str, job_id: &str, status: &str) -> String {
     let mut key = String::with_capacity(prefix.len() + 5 + job_id.len() + status.len());
@@ -61,6 +81,30 @@ mod tests {
         assert_eq!(job_key("", "a", "b:completed"), "job:a:b%3Acompleted");
         assert_eq!(message_key("", "{x}%"), "msg:%7Bx%7D%25");
         assert_eq!(message_key("", "jé"), "msg:j%C3%A9");
+    }
+
+    #[test]
+    fn scheme_keys_stay_apart_from_each_other_and_from_message_keys() {
+        assert_eq!(scheme_key("p:", "github", None, "d1"), "p:s:github:d1");
+        assert_eq!(
+            scheme_key("p:", "standard-webhooks", Some("a:b"), "m"),
+            "p:t:a%3Ab:standard-webhooks:m"
+        );
+        let mut seen = std::collections::HashMap::new();
+        for scheme in ["msg", "job", "s", "a:b", "a"] {
+            for tenant in [None, Some("a"), Some("a:b"), Some("")] {
+                for id in ["b", "b:c", "c"] {
+                    let key = scheme_key("", scheme, tenant, id);
+                    assert!(
+                        !key.starts_with("msg:") && !key.starts_with("job:"),
+                        "{key}"
+                    );
+                    if let Some(prev) = seen.insert(key.clone(), (scheme, tenant, id)) {
+                        panic!("{prev:?} and {:?} share {key}", (scheme, tenant, id));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

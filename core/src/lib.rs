@@ -25,7 +25,8 @@
 //!
 //! The crate root holds what an app names; the modules group the rest:
 //! [`signing`] (secrets, keys, signature headers, diagnosis), [`store`]
-//! (dedupe stores and job registries), [`clock`], [`direct`], [`queue`]
+//! (dedupe stores and job registries), [`verify`] (authentication schemes
+//! and per-tenant keys), [`clock`], [`direct`], [`queue`]
 //! (queue mode), `redis` (feature `redis`), `testing` (feature `testing`), and
 //! [`adapter`] (what a framework adapter or a framework-less server uses).
 //!
@@ -50,6 +51,12 @@
 #[cfg(all(doctest, feature = "redis-cluster"))]
 #[doc = include_str!("../../docs/redis.md")]
 pub struct RedisGuide;
+
+/// The rust blocks of `docs/verifiers.md` compile and run (checked as
+/// doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/verifiers.md")]
+pub struct VerifiersGuide;
 
 mod adapter_macros;
 mod admit;
@@ -82,8 +89,8 @@ mod redact;
 mod rejection;
 mod secret;
 mod signature;
-mod signed;
 mod store_handle;
+pub mod verify;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

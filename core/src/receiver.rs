@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::admit::AdmitFuture;
+use crate::admit::{AdmitFuture, Checking};
 use crate::builder::ReceiverBuilder;
 use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::Networks;
@@ -22,7 +22,7 @@ use crate::idempotency::StoreError;
 use crate::outcome::Outcome;
 use crate::queue::QueueConfig;
 use crate::rejection::Rejection;
-use crate::signed::SignedMode;
+use crate::verify::Scheme;
 
 /// One inbound request as an adapter hands it to the core.
 pub struct Inbound<'a> {
@@ -45,13 +45,9 @@ pub enum Admission {
     Respond(Outcome),
 }
 
-pub(crate) enum ModeConfig {
-    Signed(SignedMode),
-    Direct(DirectPolicy),
-}
-
 pub(crate) struct Inner {
-    pub(crate) mode: ModeConfig,
+    /// How deliveries are authenticated.
+    pub(crate) scheme: Scheme,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settle: Arc<SettleConfig>,
     pub(crate) key_prefix: String,
@@ -106,13 +102,8 @@ pub struct Receiver {
 impl std::fmt::Debug for Receiver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Receiver")
-            .field(
-                "mode",
-                &match self.inner.mode {
-                    ModeConfig::Signed { .. } => Mode::Signed,
-                    ModeConfig::Direct(_) => Mode::Direct,
-                },
-            )
+            .field("mode", &self.mode())
+            .field("scheme", &self.scheme())
             .field("max_body", &self.inner.max_body)
             .finish_non_exhaustive()
     }
@@ -137,10 +128,14 @@ impl Receiver {
 
     /// How a delivery is authenticated.
     pub fn mode(&self) -> Mode {
-        match self.inner.mode {
-            ModeConfig::Signed(_) => Mode::Signed,
-            ModeConfig::Direct(_) => Mode::Direct,
-        }
+        self.inner.scheme.mode()
+    }
+
+    /// The name of the scheme that authenticates deliveries
+    /// (`standard-webhooks`, `direct`, `github`, `stripe`, or a custom
+    /// [`Verifier`](crate::verify::Verifier)'s).
+    pub fn scheme(&self) -> &'static str {
+        self.inner.scheme.name()
     }
 
     /// Refuses early when a declared `Content-Length` exceeds the limit.
@@ -204,9 +199,9 @@ impl Receiver {
     /// Registers a job id as known (direct mode, known-jobs check), for the
     /// direct policy's job TTL. Call it when submitting the job.
     pub async fn register_job(&self, job_id: &str) -> Result<(), StoreError> {
-        let ttl = match &self.inner.mode {
-            ModeConfig::Direct(p) => p.job_ttl,
-            ModeConfig::Signed(_) => DirectPolicy::default().job_ttl,
+        let ttl = match &self.inner.scheme {
+            Scheme::Direct(p) => p.job_ttl,
+            _ => DirectPolicy::default().job_ttl,
         };
         let s = &self.inner.settle;
         s.within(s.jobs().register(job_id, ttl)).await
@@ -219,11 +214,50 @@ impl Receiver {
     /// called; the returned future holds none of the request, only what the
     /// claim needs, and awaits the store.
     pub fn admit(&self, inbound: Inbound<'_>) -> impl Future<Output = Admission> + Send + '_ {
-        let checked = self.check(&inbound);
+        let checking = self.check(&inbound, None);
         drop(inbound);
+        self.admit_checked(checking)
+    }
+
+    /// Like [`admit`](Self::admit), for a delivery the adapter or app has
+    /// already attributed to `tenant` (a path segment such as
+    /// `/webhooks/{tenant}`): a [`Tenants`](crate::verify::Tenants) scheme
+    /// configured with [`TenantFrom::Given`](crate::verify::TenantFrom::Given)
+    /// looks its keys up by it. Other schemes see it in
+    /// [`Request::tenant`](crate::verify::Request::tenant).
+    pub fn admit_for(
+        &self,
+        tenant: &str,
+        inbound: Inbound<'_>,
+    ) -> impl Future<Output = Admission> + Send + '_ {
+        let checking = self.check(&inbound, Some(tenant));
+        drop(inbound);
+        self.admit_checked(checking)
+    }
+
+    fn admit_checked<'s>(
+        &'s self,
+        checking: Checking<'s>,
+    ) -> impl Future<Output = Admission> + Send + 's {
         // Not an `async` block: one would keep `checked` in its own slot
         // beside the claim future it moves into. Every adapter boxes this
         // future inside its own per request, so its size is paid each time.
+        let checked = match checking {
+            Checking::Now(checked) => checked,
+            Checking::Later(later) => {
+                return AdmitFuture::Later {
+                    later: Box::pin(async move {
+                        let checked = later.await?;
+                        if self.inner.queue.is_some() {
+                            self.validate_queued(&checked)?;
+                            self.enqueue(checked).await
+                        } else {
+                            self.claim(checked).await
+                        }
+                    }),
+                }
+            }
+        };
         match checked {
             Ok(checked) if self.inner.queue.is_some() => match self.validate_queued(&checked) {
                 Ok(()) => AdmitFuture::Enqueuing {

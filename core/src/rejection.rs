@@ -120,6 +120,16 @@ pub enum Rejection {
         /// Seconds the sender should wait.
         retry_after: u32,
     },
+    /// Keys per tenant: the delivery names no tenant, or one the key source
+    /// does not know.
+    #[error("the delivery's tenant is unknown")]
+    UnknownTenant,
+    /// Keys per tenant: the key source could not be reached in time.
+    #[error("the webhook key source is unavailable; retry later")]
+    KeySourceUnavailable {
+        /// Seconds the sender should wait.
+        retry_after: u32,
+    },
     /// A `Webhook` extractor ran on a route hookgate does not guard.
     #[error("hookgate is not installed on this route")]
     NotInstalled,
@@ -129,9 +139,11 @@ impl Rejection {
     /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Signature(_) | Self::HeaderAuth | Self::MissingToken | Self::InvalidToken => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Signature(_)
+            | Self::HeaderAuth
+            | Self::MissingToken
+            | Self::InvalidToken
+            | Self::UnknownTenant => StatusCode::UNAUTHORIZED,
             Self::SourceNotAllowed => StatusCode::FORBIDDEN,
             Self::UnknownJob => StatusCode::NOT_FOUND,
             Self::MalformedPayload(_) | Self::MissingField(_) | Self::BodyUnreadable => {
@@ -140,6 +152,7 @@ impl Rejection {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InFlight { .. } => StatusCode::CONFLICT,
             Self::StoreUnavailable { .. }
+            | Self::KeySourceUnavailable { .. }
             | Self::HandlerTimeout { .. }
             | Self::ClaimLost { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
@@ -162,6 +175,8 @@ impl Rejection {
             Self::StoreUnavailable { .. } => "store_unavailable",
             Self::HandlerTimeout { .. } => "handler_timeout",
             Self::ClaimLost { .. } => "claim_lost",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::KeySourceUnavailable { .. } => "key_source_unavailable",
             Self::NotInstalled => "receiver_not_installed",
         }
     }
@@ -171,6 +186,7 @@ impl Rejection {
         match self {
             Self::InFlight { retry_after }
             | Self::StoreUnavailable { retry_after, .. }
+            | Self::KeySourceUnavailable { retry_after }
             | Self::HandlerTimeout { retry_after }
             | Self::ClaimLost { retry_after } => Some(*retry_after),
             _ => None,

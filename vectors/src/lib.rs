@@ -9,7 +9,12 @@
 //!   Svix libraries (their own test suites), `vectors/signatures.json`;
 //! * [`PythonSecrets`]: how the official Python signers read `whsec_` secrets,
 //!   `vectors/python_secrets.json`, computed by those libraries themselves
-//!   (`vectors/python_secrets.py` regenerates it).
+//!   (`vectors/python_secrets.py` regenerates it);
+//! * [`GitHubVector`]: GitHub's documented `X-Hub-Signature-256` example,
+//!   `vectors/github.json`;
+//! * [`StripeVectors`]: `Stripe-Signature` headers made by the official
+//!   `stripe` npm package (23.2.0), `vectors/stripe/signatures.json`
+//!   (`vectors/stripe/generate.js` regenerates it).
 //!
 //! ```
 //! let vectors = hookgate_vectors::Vectors::published().unwrap();
@@ -18,9 +23,16 @@
 //!
 //! let python = hookgate_vectors::PythonSecrets::published().unwrap();
 //! assert!(python.libraries.len() >= 2);
+//!
+//! let stripe = hookgate_vectors::StripeVectors::published().unwrap();
+//! assert!(stripe.generator.contains("stripe npm package"));
+//! assert_eq!(hookgate_vectors::GitHubVector::published().unwrap().payload, "Hello, World!");
 //! ```
 
 use std::collections::BTreeMap;
+
+mod providers;
+pub use providers::{GitHubVector, StripeCase, StripeVectors, GITHUB_JSON, STRIPE_JSON};
 
 use serde::Deserialize;
 

@@ -3,12 +3,14 @@
 //! and the delivery facts), plus the queue's own bookkeeping (dedupe key,
 //! received-at, attempts so far, last error); and its byte encoding.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::delivery::{Delivery, Facts, Mode};
+use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
 use crate::signature::HeaderFamily;
+use crate::verify::{DIRECT, STANDARD};
 use bytes::Bytes;
 
 /// One queued delivery. Cheap to clone (the body and facts are shared).
@@ -63,6 +65,7 @@ impl QueueEntry {
             delivery: Delivery::new(Facts {
                 body: raw,
                 mode: Mode::Signed,
+                other: None,
                 family: None,
                 message_id: None,
                 timestamp: None,
@@ -206,6 +209,23 @@ impl QueueEntry {
         if self.forget_job.is_some() {
             b |= B_FORGET;
         }
+        let implied = if f.mode == Mode::Direct {
+            DIRECT
+        } else {
+            STANDARD
+        };
+        let scheme = f
+            .other
+            .as_ref()
+            .map(|o| &*o.scheme)
+            .filter(|s| *s != implied);
+        let event_type = f.other.as_ref().and_then(|o| o.event_type.as_deref());
+        if scheme.is_some() {
+            b |= B_SCHEME;
+        }
+        if event_type.is_some() {
+            b |= B_EVENT_TYPE;
+        }
         let mut out = Vec::with_capacity(
             64 + self.key.len() + self.last_error.as_deref().map_or(0, str::len) + f.body.len(),
         );
@@ -240,6 +260,8 @@ impl QueueEntry {
             self.last_error.as_deref(),
             f.redact_field.as_deref(),
             self.forget_job.as_deref(),
+            scheme,
+            event_type,
         ]
         .into_iter()
         .flatten()
@@ -317,13 +339,28 @@ impl QueueEntry {
         let last_error = r.opt_str(b & B_LAST_ERROR != 0, "the last error")?;
         let redact = r.opt_str(b & B_REDACT != 0, "the field to redact")?;
         let forget = r.opt_str(b & B_FORGET != 0, "the job to forget")?;
+        let scheme = r.opt_str(b & B_SCHEME != 0, "the scheme")?;
+        let event_type = r.opt_str(b & B_EVENT_TYPE != 0, "the event type")?;
+        let mode = if a & A_DIRECT != 0 {
+            Mode::Direct
+        } else {
+            Mode::Signed
+        };
+        let other = match (scheme, event_type) {
+            (None, None) => None,
+            (scheme, event_type) => Some(Box::new(OtherScheme {
+                scheme: match (scheme, mode) {
+                    (Some(s), _) => Cow::Owned(s.to_owned()),
+                    (None, Mode::Direct) => Cow::Borrowed(DIRECT),
+                    (None, Mode::Signed) => Cow::Borrowed(STANDARD),
+                },
+                event_type: event_type.map(str::to_owned),
+            })),
+        };
         let delivery = Delivery::new(Facts {
             body: bytes.slice(r.at..),
-            mode: if a & A_DIRECT != 0 {
-                Mode::Direct
-            } else {
-                Mode::Signed
-            },
+            mode,
+            other,
             family,
             message_id,
             timestamp,
@@ -361,7 +398,11 @@ const B_CLIENT_V6: u8 = 1 << 1;
 const B_LAST_ERROR: u8 = 1 << 2;
 const B_REDACT: u8 = 1 << 3;
 const B_FORGET: u8 = 1 << 4;
-const B_KNOWN: u8 = 0b1_1111;
+/// A scheme other than the one the mode implies (`standard-webhooks` when
+/// signed, `direct` when direct).
+const B_SCHEME: u8 = 1 << 5;
+const B_EVENT_TYPE: u8 = 1 << 6;
+const B_KNOWN: u8 = 0b111_1111;
 
 fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {

@@ -10,6 +10,7 @@ fn signed_as(id: &str, timestamp: i64, client: &str) -> Delivery {
     Delivery::new(Facts {
         body: Bytes::from_static(b"{\"status\":\"Completed\",\n\"job_id\":\"j\"}"),
         mode: Mode::Signed,
+        other: None,
         family: Some(HeaderFamily::StandardWebhooks),
         message_id: Some(id.to_owned()),
         timestamp: Some(timestamp),
@@ -51,6 +52,7 @@ fn direct_entries_keep_the_field_to_redact() {
             br#"{"status":"Failed","job_id":"j1","metadata":{"webhook_secret":"t0k"}}"#,
         ),
         mode: Mode::Direct,
+        other: None,
         family: None,
         message_id: None,
         timestamp: None,

@@ -1,0 +1,374 @@
+//! Pluggable verification: a [`Verifier`] authenticates a delivery and says
+//! who it is (the dedupe identity, the timestamp where the scheme has one,
+//! the event name), or refuses it with a typed [`Rejection`].
+//!
+//! The built-in schemes implement it — [`StandardWebhooks`] (Svix, `v1` and
+//! `v1a`), [`DirectPolicy`](crate::DirectPolicy), [`GitHub`] (feature
+//! `github`), [`Stripe`] (feature `stripe`), [`Tenants`] (keys per tenant from
+//! a [`KeySource`]) — and the receiver calls them through an enum, with no box
+//! per request. Any other scheme is a `Verifier` given to
+//! [`ReceiverBuilder::verifier`](crate::ReceiverBuilder::verifier); see
+//! `docs/verifiers.md`.
+//!
+//! A scheme that must wait (a key look-up) answers [`Verdict::Pending`] with
+//! a future that owns what it needs: the request is not kept while it waits.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::admit::Checked;
+use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
+use crate::headers::HeaderLookup;
+use crate::key::{message_key, scheme_key};
+use crate::rejection::Rejection;
+use crate::signature::{HeaderFamily, Tolerance};
+
+#[cfg(feature = "github")]
+mod github;
+mod standard;
+#[cfg(feature = "stripe")]
+mod stripe;
+mod tenants;
+#[cfg(test)]
+mod tests;
+
+#[cfg(feature = "github")]
+pub use github::GitHub;
+pub use standard::StandardWebhooks;
+#[cfg(feature = "stripe")]
+pub use stripe::Stripe;
+pub use tenants::{KeySource, SourceError, TenantFrom, Tenants};
+
+/// What a scheme sees of one request.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    /// The request headers.
+    pub headers: &'a dyn HeaderLookup,
+    /// The raw body, exactly as received.
+    pub body: &'a Bytes,
+    /// The client address hookgate resolved (peer, or `X-Forwarded-For`
+    /// behind a trusted proxy).
+    pub client: Option<IpAddr>,
+    /// Now, by the receiver's clock (Unix seconds).
+    pub now: i64,
+    /// The tenant the adapter named (a path segment), if any: see
+    /// [`Receiver::admit_for`](crate::Receiver::admit_for).
+    pub tenant: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("body_len", &self.body.len())
+            .field("client", &self.client)
+            .field("now", &self.now)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a scheme established about an authentic delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub(crate) id: String,
+    pub(crate) timestamp: Option<i64>,
+    pub(crate) event_type: Option<String>,
+    pub(crate) family: Option<HeaderFamily>,
+    pub(crate) tenant: Option<String>,
+    pub(crate) job: Option<JobFacts>,
+}
+
+/// Direct mode's identity: job id + status, and what the claim does with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JobFacts {
+    pub(crate) job_id: String,
+    pub(crate) status: String,
+    pub(crate) status_key: String,
+    pub(crate) known_job: bool,
+    pub(crate) forget_job: bool,
+    pub(crate) redact_field: Option<Arc<str>>,
+}
+
+impl Verified {
+    /// An authentic delivery whose dedupe identity is `id` (a message or
+    /// delivery id the sender keeps across retries). An empty id is refused
+    /// by the receiver: it would deduplicate every delivery against the others.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            timestamp: None,
+            event_type: None,
+            family: None,
+            tenant: None,
+            job: None,
+        }
+    }
+
+    /// The timestamp the scheme authenticated (Unix seconds).
+    pub fn timestamp(mut self, unix: i64) -> Self {
+        self.timestamp = Some(unix);
+        self
+    }
+
+    /// The event's name (GitHub's `X-GitHub-Event`, Stripe's `type`).
+    pub fn event_type(mut self, name: impl Into<String>) -> Self {
+        self.event_type = Some(name.into());
+        self
+    }
+
+    /// The dedupe identity.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A scheme's answer: now, or once a future resolves.
+pub enum Verdict {
+    /// Decided from the request alone.
+    Ready(Result<Verified, Rejection>),
+    /// Decided later; the future owns what it needs (it may not borrow the
+    /// request).
+    Pending(Pin<Box<dyn Future<Output = Result<Verified, Rejection>> + Send>>),
+}
+
+impl std::fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
+            Self::Pending(_) => f.write_str("Pending(..)"),
+        }
+    }
+}
+
+impl From<Result<Verified, Rejection>> for Verdict {
+    fn from(result: Result<Verified, Rejection>) -> Self {
+        Self::Ready(result)
+    }
+}
+
+/// An authentication scheme.
+///
+/// ```
+/// use hookgate::verify::{Request, Verdict, Verified, Verifier};
+/// use hookgate::Rejection;
+///
+/// /// Accepts a delivery whose `x-token` header is right; `x-id` dedupes.
+/// struct TokenHeader(&'static [u8]);
+///
+/// impl Verifier for TokenHeader {
+///     fn scheme(&self) -> &'static str {
+///         "token-header"
+///     }
+///     fn verify(&self, request: &Request<'_>) -> Verdict {
+///         let token = request.headers.first("x-token");
+///         let id = request.headers.first("x-id").and_then(|v| std::str::from_utf8(v).ok());
+///         match (token, id) {
+///             (Some(t), Some(id)) if t == self.0 => Verdict::Ready(Ok(Verified::new(id))),
+///             _ => Verdict::Ready(Err(Rejection::HeaderAuth)),
+///         }
+///     }
+/// }
+///
+/// let receiver = hookgate::Receiver::builder()
+///     .verifier(TokenHeader(b"a-long-random-token"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(receiver.scheme(), "token-header");
+/// ```
+pub trait Verifier: Send + Sync + 'static {
+    /// The scheme's name, shown as [`Delivery::scheme`] and in dedupe keys
+    /// (`<prefix>s:<scheme>:<id>`). Built-in names: `standard-webhooks`,
+    /// `direct`, `github`, `stripe`.
+    fn scheme(&self) -> &'static str;
+
+    /// Authenticates and identifies one delivery, or refuses it.
+    fn verify(&self, request: &Request<'_>) -> Verdict;
+}
+
+/// The scheme a receiver runs: the built-ins by value (static dispatch),
+/// anything else behind an `Arc`.
+#[derive(Clone)]
+pub(crate) enum Scheme {
+    Standard(StandardWebhooks),
+    Direct(crate::DirectPolicy),
+    #[cfg(feature = "github")]
+    GitHub(GitHub),
+    #[cfg(feature = "stripe")]
+    Stripe(Stripe),
+    Tenants(Tenants),
+    Custom(Arc<dyn Verifier>),
+}
+
+impl Scheme {
+    /// A built-in scheme goes to its own arm (static dispatch), any other
+    /// into `Custom`.
+    pub(crate) fn of<V: Verifier>(verifier: V) -> Self {
+        let mut slot = Some(verifier);
+        let any: &mut dyn Any = &mut slot;
+        if let Some(s) = any.downcast_mut::<Option<StandardWebhooks>>() {
+            return Self::Standard(s.take().expect("just filled"));
+        }
+        if let Some(d) = any.downcast_mut::<Option<crate::DirectPolicy>>() {
+            return Self::Direct(d.take().expect("just filled"));
+        }
+        #[cfg(feature = "github")]
+        if let Some(g) = any.downcast_mut::<Option<GitHub>>() {
+            return Self::GitHub(g.take().expect("just filled"));
+        }
+        #[cfg(feature = "stripe")]
+        if let Some(s) = any.downcast_mut::<Option<Stripe>>() {
+            return Self::Stripe(s.take().expect("just filled"));
+        }
+        if let Some(t) = any.downcast_mut::<Option<Tenants>>() {
+            return Self::Tenants(t.take().expect("just filled"));
+        }
+        Self::Custom(Arc::new(slot.take().expect("just filled")))
+    }
+
+    /// The replay window of a scheme with timestamps, which the done marker
+    /// must outlast.
+    pub(crate) fn tolerance(&self) -> Option<Tolerance> {
+        match self {
+            Self::Standard(s) => Some(s.tolerance),
+            #[cfg(feature = "stripe")]
+            Self::Stripe(s) => Some(s.tolerance),
+            Self::Tenants(t) => Some(t.tolerance),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Standard(s) => s.scheme(),
+            Self::Direct(d) => d.scheme(),
+            #[cfg(feature = "github")]
+            Self::GitHub(g) => g.scheme(),
+            #[cfg(feature = "stripe")]
+            Self::Stripe(s) => s.scheme(),
+            Self::Tenants(t) => t.scheme(),
+            Self::Custom(c) => c.scheme(),
+        }
+    }
+
+    pub(crate) fn mode(&self) -> Mode {
+        match self {
+            Self::Direct(_) => Mode::Direct,
+            _ => Mode::Signed,
+        }
+    }
+
+    pub(crate) fn verify(&self, request: &Request<'_>) -> Verdict {
+        match self {
+            Self::Standard(s) => s.verify(request),
+            Self::Direct(d) => d.verify(request),
+            #[cfg(feature = "github")]
+            Self::GitHub(g) => g.verify(request),
+            #[cfg(feature = "stripe")]
+            Self::Stripe(s) => s.verify(request),
+            Self::Tenants(t) => t.verify(request),
+            Self::Custom(c) => c.verify(request),
+        }
+    }
+}
+
+/// A header id usable as a dedupe identity: 1 to 256 bytes of visible ASCII
+/// (the rule Standard Webhooks message ids follow).
+#[cfg_attr(not(feature = "github"), allow(dead_code))]
+pub(crate) fn valid_id(value: &[u8]) -> Option<&str> {
+    let ok = !value.is_empty() && value.len() <= 256 && value.iter().all(|b| b.is_ascii_graphic());
+    ok.then(|| std::str::from_utf8(value).ok()).flatten()
+}
+
+/// Decodes a signature written as lowercase hex (as GitHub and Stripe write
+/// and compare them: an uppercase digit is another string, so it is refused).
+#[cfg(any(feature = "github", feature = "stripe"))]
+pub(crate) fn lower_hex(digits: &[u8], out: &mut [u8]) -> bool {
+    digits
+        .iter()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && hex::decode_to_slice(digits, out).is_ok()
+}
+
+/// The scheme name of the built-in Standard Webhooks / Svix scheme.
+pub(crate) const STANDARD: &str = "standard-webhooks";
+/// The scheme name of direct mode.
+pub(crate) const DIRECT: &str = "direct";
+
+/// Turns what a scheme established into what admission needs: the delivery
+/// and its dedupe key.
+pub(crate) fn checked(
+    scheme: &'static str,
+    verified: Verified,
+    body: Bytes,
+    client: Option<IpAddr>,
+    key_prefix: &str,
+) -> Result<Checked, Rejection> {
+    let Verified {
+        id,
+        timestamp,
+        event_type,
+        family,
+        tenant,
+        job,
+    } = verified;
+    if let Some(job) = job {
+        let key = crate::key::job_key(key_prefix, &job.job_id, &job.status_key);
+        return Ok(Checked {
+            delivery: Delivery::new(Facts {
+                body,
+                mode: Mode::Direct,
+                other: (scheme != DIRECT).then(|| {
+                    Box::new(OtherScheme {
+                        scheme: Cow::Borrowed(scheme),
+                        event_type: None,
+                    })
+                }),
+                family: None,
+                message_id: None,
+                timestamp: None,
+                job_id: Some(job.job_id),
+                status: Some(job.status),
+                client_addr: client,
+                redact_field: job.redact_field,
+            }),
+            key,
+            known_job: job.known_job,
+            forget_job: job.forget_job,
+        });
+    }
+    if id.is_empty() {
+        return Err(Rejection::MissingField("delivery id"));
+    }
+    let key = match (scheme, tenant.as_deref()) {
+        (STANDARD, None) => message_key(key_prefix, &id),
+        (scheme, tenant) => scheme_key(key_prefix, scheme, tenant, &id),
+    };
+    Ok(Checked {
+        delivery: Delivery::new(Facts {
+            body,
+            mode: Mode::Signed,
+            other: (scheme != STANDARD || event_type.is_some()).then(|| {
+                Box::new(OtherScheme {
+                    scheme: Cow::Borrowed(scheme),
+                    event_type,
+                })
+            }),
+            family,
+            message_id: Some(id),
+            timestamp,
+            job_id: None,
+            status: None,
+            client_addr: client,
+            redact_field: None,
+        }),
+        key,
+        known_job: false,
+        forget_job: false,
+    })
+}
