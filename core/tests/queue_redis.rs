@@ -329,7 +329,7 @@ async fn durability_log(server: &RedisServer) -> String {
     let w = workers(&r, &Arc::new(Recorder::default()));
     let deadline = Instant::now() + Duration::from_secs(5);
     // Whatever it says, the first line the pool logs is about durability.
-    while !captured.text().contains("hookgate::queue::worker") {
+    while !captured.text().contains("hookgate::queue::pool") {
         assert!(
             Instant::now() < deadline,
             "nothing logged: {}",
