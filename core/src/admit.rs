@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::client_addr;
-use crate::delivery::Delivery;
+use crate::delivery::{Delivery, Mode};
 use crate::headers::HeaderLookup;
 use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
 use crate::outcome::Outcome;
@@ -76,10 +76,7 @@ impl Receiver {
                     let forget = checked.job_to_forget();
                     Claim::owned(s.clone(), checked.key, token, forget)
                 }
-                Ok(ClaimOutcome::Done) => {
-                    tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
-                    return Ok(Admission::Respond(Outcome::Duplicate));
-                }
+                Ok(ClaimOutcome::Done) => return Ok(Admission::Respond(Outcome::Duplicate)),
                 Ok(ClaimOutcome::InFlight) => {
                     return Err(Rejection::InFlight {
                         retry_after: s.retry_after,
@@ -138,6 +135,7 @@ impl Receiver {
             required.check(headers)?;
         }
         let client = client_addr(inbound.peer, headers, &inner.trusted_proxies);
+        crate::observe::client(client);
         if let Some(allowed) = &inner.allowed_sources {
             match client {
                 Some(addr) if allowed.contains(addr) => {}
@@ -159,9 +157,19 @@ impl Receiver {
 
 pin_project_lite::pin_project! {
     /// The future [`Receiver::admit`] returns: the claim, or the refusal
-    /// decided before any store call.
+    /// decided before any store call; reports the decision
+    /// ([`observe`](crate::observe)) in the mode it was made.
+    pub(crate) struct AdmitFuture<C, Q> {
+        pub(crate) mode: Mode,
+        #[pin]
+        pub(crate) state: AdmitState<C, Q>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Where admission is: claiming, enqueuing, or refused already.
     #[project = AdmitProj]
-    pub(crate) enum AdmitFuture<C, Q> {
+    pub(crate) enum AdmitState<C, Q> {
         Claiming { #[pin] claim: C },
         Enqueuing { #[pin] enqueue: Q },
         Refused { rejection: Option<Rejection> },
@@ -179,14 +187,18 @@ where
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Admission> {
-        let outcome = match self.project() {
+        let this = self.project();
+        let outcome = match this.state.project() {
             AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
             AdmitProj::Enqueuing { enqueue } => std::task::ready!(enqueue.poll(cx)),
             AdmitProj::Refused { rejection } => Err(rejection
                 .take()
                 .expect("AdmitFuture polled after it completed")),
         };
-        std::task::Poll::Ready(outcome.unwrap_or_else(refuse))
+        let mut admission = outcome.unwrap_or_else(|r| Admission::Respond(Outcome::Refused(r)));
+        // Counted and logged once, whichever step decided.
+        crate::observe::admitted(*this.mode, &mut admission);
+        std::task::Poll::Ready(admission)
     }
 }
 
@@ -220,19 +232,4 @@ impl Drop for PendingClaim<'_> {
             None,
         ));
     }
-}
-
-/// Logs a refusal and turns it into its answer.
-fn refuse(rejection: Rejection) -> Admission {
-    match &rejection {
-        Rejection::StoreUnavailable { source, .. } => {
-            tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
-        }
-        r => tracing::info!(
-            code = r.code(),
-            status = r.status().as_u16(),
-            "hookgate: delivery refused"
-        ),
-    }
-    Admission::Respond(Outcome::Refused(rejection))
 }

@@ -54,6 +54,9 @@ impl SettleConfig {
 pub struct Claim {
     config: Arc<SettleConfig>,
     held: Option<Held>,
+    /// Set once admitted: the handler's clock and the in-flight gauge
+    /// (`observe`).
+    pub(crate) observed: crate::observe::InFlight,
 }
 
 struct Held {
@@ -90,12 +93,17 @@ impl Claim {
                 token,
                 forget_job,
             }),
+            observed: Default::default(),
         }
     }
 
     /// No claim was taken (store unavailable with fail-open on).
     pub(crate) fn unclaimed(config: Arc<SettleConfig>) -> Self {
-        Self { config, held: None }
+        Self {
+            config,
+            held: None,
+            observed: Default::default(),
+        }
     }
 
     /// Whether a claim is actually held (false only under fail-open).
@@ -187,7 +195,18 @@ impl Claim {
     /// Dropped before it finishes, the claim releases itself as an unsettled
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
-    pub async fn conclude(self, end: HandlerEnd) -> Conclusion {
+    pub async fn conclude(mut self, end: HandlerEnd) -> Conclusion {
+        // observe: the handler ended now; counted once the claim is settled.
+        let ended = self.observed.ended();
+        let conclusion = self.decide(end).await;
+        if let Some(ended) = ended {
+            ended.concluded(&conclusion, end);
+        }
+        conclusion
+    }
+
+    /// What [`conclude`](Self::conclude) decides, before it is reported.
+    async fn decide(self, end: HandlerEnd) -> Conclusion {
         match end {
             HandlerEnd::Status(status) if handler_succeeded(status) => {
                 match self.record(true).await {
@@ -203,7 +222,7 @@ impl Claim {
                 let _released = self.record(false).await;
                 Conclusion::Handler(Handled::Errored)
             }
-            HandlerEnd::TimedOut => Conclusion::Replace(self.timed_out().await),
+            HandlerEnd::TimedOut => Conclusion::Replace(self.release_timed_out().await),
         }
     }
 
@@ -212,6 +231,14 @@ impl Claim {
     /// (what [`conclude`](Self::conclude) does for [`HandlerEnd::TimedOut`],
     /// for an adapter that needs the outcome itself).
     pub async fn timed_out(self) -> Outcome {
+        match self.conclude(HandlerEnd::TimedOut).await {
+            Conclusion::Replace(outcome) => outcome,
+            // `decide` replaces every time-out's answer.
+            Conclusion::Handler(_) => unreachable!("a time-out replaces the handler's answer"),
+        }
+    }
+
+    async fn release_timed_out(self) -> Outcome {
         tracing::warn!(
             deadline = ?self.config.handler_deadline,
             "hookgate: handler ran past its deadline; claim released"

@@ -62,6 +62,7 @@ mod jobs;
 mod key;
 mod keygen;
 mod memory_store;
+pub mod observe;
 mod offload;
 mod outcome;
 mod peek;

@@ -5,12 +5,13 @@
 //! [`IdempotencyStore::into_memory_store`].
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 use crate::deadline::within;
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 use crate::memory_store::MemoryStore;
+use crate::observe::{self, StoreOp};
 
 /// The receiver's store.
 #[derive(Clone)]
@@ -55,10 +56,13 @@ impl StoreHandle {
         token: ClaimToken,
         in_flight_ttl: Duration,
     ) -> Result<ClaimOutcome, StoreError> {
-        match self {
+        let started = Instant::now();
+        let result = match self {
             Self::Memory(m) => m.claim_now(key, token, in_flight_ttl),
             Self::Other(s) => within(deadline, s.claim(key, token, in_flight_ttl)).await,
-        }
+        };
+        observe::store_call(StoreOp::Claim, started, result.is_err());
+        result
     }
 
     pub(crate) async fn complete(
@@ -68,10 +72,13 @@ impl StoreHandle {
         token: ClaimToken,
         done_ttl: Duration,
     ) -> Result<bool, StoreError> {
-        match self {
+        let started = Instant::now();
+        let result = match self {
             Self::Memory(m) => m.complete_now(key, token, done_ttl),
             Self::Other(s) => within(deadline, s.complete(key, token, done_ttl)).await,
-        }
+        };
+        observe::store_call(StoreOp::Complete, started, result.is_err());
+        result
     }
 
     pub(crate) async fn renew(
@@ -81,10 +88,13 @@ impl StoreHandle {
         token: ClaimToken,
         in_flight_ttl: Duration,
     ) -> Result<bool, StoreError> {
-        match self {
+        let started = Instant::now();
+        let result = match self {
             Self::Memory(m) => m.renew_now(key, token, in_flight_ttl),
             Self::Other(s) => within(deadline, s.renew(key, token, in_flight_ttl)).await,
-        }
+        };
+        observe::store_call(StoreOp::Renew, started, result.is_err());
+        result
     }
 
     pub(crate) async fn release(
@@ -93,10 +103,13 @@ impl StoreHandle {
         key: &str,
         token: ClaimToken,
     ) -> Result<bool, StoreError> {
-        match self {
+        let started = Instant::now();
+        let result = match self {
             Self::Memory(m) => m.release_now(key, token),
             Self::Other(s) => within(deadline, s.release(key, token)).await,
-        }
+        };
+        observe::store_call(StoreOp::Release, started, result.is_err());
+        result
     }
 }
 

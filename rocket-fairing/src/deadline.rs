@@ -12,6 +12,7 @@
 use rocket::data::Data;
 use rocket::route::{self, Handler, Route};
 use rocket::Request;
+use tracing::Instrument as _;
 
 use crate::fairing::Installed;
 use crate::stash::{Decision, Stash};
@@ -62,6 +63,9 @@ impl Handler for Deadline {
         };
         let receiver = &installed.receiver;
         let stash = Stash::of(request);
+        // observe: the route (its guard and the app's handler) runs in the
+        // request's `hookgate.delivery` span.
+        let span = stash.span().clone();
         stash.set_bounded(true);
         let deadline = async {
             stash.admitted().await;
@@ -69,14 +73,14 @@ impl Handler for Deadline {
         };
         tokio::select! {
             biased;
-            outcome = self.inner.handle(request, data) => {
+            outcome = self.inner.handle(request, data).instrument(span.clone()) => {
                 stash.set_bounded(false);
                 outcome
             }
             // Boxed: the rare path would otherwise size every request's
             // future (boxed per request by Rocket) past the allocator's
             // small-size classes.
-            () = deadline => Box::pin(time_out(stash)).await,
+            () = deadline => Box::pin(time_out(stash)).instrument(span).await,
         }
     }
 }

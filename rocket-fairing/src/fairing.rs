@@ -8,6 +8,7 @@ use hookgate::adapter::{Conclusion, HandlerEnd};
 use hookgate::Receiver;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Request, Response, Rocket};
+use tracing::Instrument as _;
 
 use crate::limit;
 use crate::responder::{self, JsonResponder, Responder};
@@ -132,7 +133,9 @@ impl Fairing for WebhookFairing {
             Decision::Admitted { claim, renewal } => {
                 drop(renewal);
                 let end = HandlerEnd::Status(response.status().code);
-                if let Conclusion::Replace(outcome) = claim.conclude(end).await {
+                // observe: concluded in the request's `hookgate.delivery` span.
+                let span = Stash::of(request).span().clone();
+                if let Conclusion::Replace(outcome) = claim.conclude(end).instrument(span).await {
                     responder::replace(response, &*self.responder, &outcome);
                 }
             }

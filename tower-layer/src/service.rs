@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use tracing::Instrument as _;
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
@@ -129,12 +130,15 @@ where
         // request and then took it apart would hold both (it is boxed per
         // request, and past ~1 KiB the allocator leaves its fast path).
         let (parts, body) = req.into_parts();
+        // observe: the whole request runs in its `hookgate.delivery` span.
+        let span = hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_AXUM);
         let declared = declared_len(&parts.headers, &body);
-        if let Err(outcome) = shared.receiver.check_content_length(declared) {
+        let checked = span.in_scope(|| shared.receiver.check_content_length(declared));
+        if let Err(outcome) = checked {
             let res = answer(&*shared.responder, &outcome);
             return ResponseFuture::new(std::future::ready(Ok(res)));
         }
-        ResponseFuture::new(guard(inner, shared, parts, body))
+        ResponseFuture::new(guard(inner, shared, parts, body).instrument(span))
     }
 }
 

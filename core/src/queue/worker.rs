@@ -187,6 +187,12 @@ where
 
     async fn run(self: Arc<Self>, mut stop: watch::Receiver<Option<Duration>>) -> usize {
         self.report_durability().await;
+        let gauges = tokio::spawn(publish_gauges(
+            self.backend.clone(),
+            self.deadline(),
+            stop.clone(),
+        ));
+        let _gauges = AbortOnDrop(gauges);
         let slots = Arc::new(Semaphore::new(self.config.workers));
         let mut running = JoinSet::new();
         let mut pause = Pause { current: None };
@@ -290,6 +296,11 @@ where
             attempt,
         } = taken;
         let outcome = self.attempt(&receipt, &entry, attempt).await;
+        crate::observe::queue_attempt(match outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed(_) => "failed",
+            Outcome::Permanent(_) => "permanent",
+        });
         let max = self.config.max_attempts;
         // Attempts since an operator last requeued it count against the maximum.
         let budget_used = attempt.saturating_sub(entry.attempts_before_requeue());
@@ -318,6 +329,7 @@ where
             }
             Outcome::Failed(error) | Outcome::Permanent(error) => {
                 tracing::error!(key = %entry.key(), attempt, %error, "hookgate: queued delivery failed for the last time; moved to the dead letters");
+                crate::observe::queue_dead_letter();
                 let dead = entry.with_failure(attempt, error);
                 self.settle("moving a dead letter", || {
                     self.backend.dead_letter(&receipt, &dead)
@@ -398,6 +410,26 @@ where
                     tokio::time::sleep(wait).await;
                 }
             }
+        }
+    }
+}
+
+/// Publishes the queue's statistics as the `observe` gauges every
+/// [`QUEUE_GAUGE_INTERVAL`](crate::observe::QUEUE_GAUGE_INTERVAL) until the
+/// pool stops (aborted with it). A failed read leaves the last values.
+async fn publish_gauges(
+    backend: Arc<dyn QueueBackend>,
+    deadline: Duration,
+    mut stop: watch::Receiver<Option<Duration>>,
+) {
+    loop {
+        match within(deadline, backend.stats()).await {
+            Ok(stats) => crate::observe::queue_gauges(&stats),
+            Err(e) => tracing::debug!(error = %e, "hookgate: could not read the queue's statistics for its gauges"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(crate::observe::QUEUE_GAUGE_INTERVAL) => {}
+            _ = stop.changed() => return,
         }
     }
 }
