@@ -148,11 +148,15 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // observe: the whole request runs in its `hookgate.delivery` span.
+        // observe: the whole request runs in its `hookgate.delivery` span,
+        // when a subscriber wants it.
         let span = hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ACTIX);
-        Box::pin(
-            guard(req, Rc::clone(&self.service), Arc::clone(&self.shared)).instrument(span),
-        )
+        let guarded = guard(req, Rc::clone(&self.service), Arc::clone(&self.shared));
+        if span.is_disabled() {
+            Box::pin(guarded)
+        } else {
+            Box::pin(guarded.instrument(span))
+        }
     }
 }
 

@@ -257,6 +257,10 @@ pub fn describe() {
 /// `tracing::Instrument::instrument`); the core records into the current
 /// span, so a request outside the span reports its metrics all the same.
 ///
+/// When no subscriber wants it, the span is
+/// [disabled](tracing::Span::is_disabled): an adapter then runs the request
+/// as it is, without entering the span at each poll.
+///
 /// `framework` is [`FRAMEWORK_AXUM`], [`FRAMEWORK_ACTIX`],
 /// [`FRAMEWORK_ROCKET`], or a new adapter's own name.
 pub fn delivery_span(framework: &'static str) -> Span {
@@ -469,8 +473,7 @@ impl InFlight {
     /// needs once its claim is settled.
     pub(crate) fn ended(&mut self) -> Option<Ended> {
         let (admitted, mode) = self.admitted.take()?;
-        let now = Instant::now();
-        let handler = now - admitted;
+        let handler = admitted.elapsed();
         metrics::with_recorder(|r| {
             r.register_gauge(&keys().in_flight, &METADATA).decrement(1.0);
             r.register_histogram(&keys().handler, &METADATA)
@@ -479,7 +482,7 @@ impl InFlight {
         if let Some(span) = current_span() {
             span.record("handler_ms", millis(handler));
         }
-        Some(Ended { mode, handler_end: now })
+        Some(Ended { mode })
     }
 }
 
@@ -487,7 +490,6 @@ impl InFlight {
 /// settled.
 pub(crate) struct Ended {
     mode: Mode,
-    handler_end: Instant,
 }
 
 impl Ended {
@@ -495,9 +497,6 @@ impl Ended {
     /// handler's own status, when it answered with one).
     pub(crate) fn concluded(self, conclusion: &Conclusion, end: HandlerEnd) {
         let span = current_span();
-        if let Some(span) = &span {
-            span.record("settle_ms", millis(self.handler_end.elapsed()));
-        }
         let status = match (conclusion, end) {
             (Conclusion::Replace(outcome), _) => Some(outcome.status().as_u16()),
             (Conclusion::Handler(_), HandlerEnd::Status(status)) => Some(status),
@@ -535,7 +534,7 @@ pub(crate) enum StoreOp {
 }
 
 /// Times one store call and counts its failure. The claim is the span's
-/// `store_ms`, a done marker or a release its `settle_ms`.
+/// `store_ms`, marking done or releasing its `settle_ms`.
 pub(crate) fn store_call(op: StoreOp, started: Instant, failed: bool) {
     let elapsed = started.elapsed();
     let k = keys();
@@ -547,8 +546,13 @@ pub(crate) fn store_call(op: StoreOp, started: Instant, failed: bool) {
                 .increment(1);
         }
     });
-    if let (StoreOp::Claim, Some(span)) = (op, current_span()) {
-        span.record("store_ms", millis(elapsed));
+    let field = match op {
+        StoreOp::Claim => "store_ms",
+        StoreOp::Complete | StoreOp::Release => "settle_ms",
+        StoreOp::Renew => return,
+    };
+    if let Some(span) = current_span() {
+        span.record(field, millis(elapsed));
     }
 }
 

@@ -63,24 +63,32 @@ impl Handler for Deadline {
         };
         let receiver = &installed.receiver;
         let stash = Stash::of(request);
-        // observe: the route (its guard and the app's handler) runs in the
-        // request's `hookgate.delivery` span.
-        let span = stash.span().clone();
         stash.set_bounded(true);
         let deadline = async {
             stash.admitted().await;
             tokio::time::sleep(receiver.handler_deadline()).await;
         };
+        // observe: the route (its guard and the app's handler) runs in the
+        // request's `hookgate.delivery` span, when a subscriber wants it.
+        let span = stash.span();
+        let mut route = self.inner.handle(request, data);
+        if let Some(span) = &span {
+            // Boxed again only when traced: the untraced future keeps its size.
+            route = Box::pin(route.instrument(span.clone()));
+        }
         tokio::select! {
             biased;
-            outcome = self.inner.handle(request, data).instrument(span.clone()) => {
+            outcome = route => {
                 stash.set_bounded(false);
                 outcome
             }
             // Boxed: the rare path would otherwise size every request's
             // future (boxed per request by Rocket) past the allocator's
             // small-size classes.
-            () = deadline => Box::pin(time_out(stash)).instrument(span).await,
+            () = deadline => match span {
+                Some(span) => Box::pin(time_out(stash)).instrument(span).await,
+                None => Box::pin(time_out(stash)).await,
+            },
         }
     }
 }

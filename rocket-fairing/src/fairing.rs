@@ -118,7 +118,8 @@ impl Fairing for WebhookFairing {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let Some(decision) = Stash::of(request).take() else {
+        let stash = Stash::of(request);
+        let Some(decision) = stash.take() else {
             return;
         };
         match decision {
@@ -134,8 +135,11 @@ impl Fairing for WebhookFairing {
                 drop(renewal);
                 let end = HandlerEnd::Status(response.status().code);
                 // observe: concluded in the request's `hookgate.delivery` span.
-                let span = Stash::of(request).span().clone();
-                if let Conclusion::Replace(outcome) = claim.conclude(end).instrument(span).await {
+                let conclusion = match stash.span() {
+                    Some(span) => claim.conclude(end).instrument(span).await,
+                    None => claim.conclude(end).await,
+                };
+                if let Conclusion::Replace(outcome) = conclusion {
                     responder::replace(response, &*self.responder, &outcome);
                 }
             }

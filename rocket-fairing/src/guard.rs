@@ -70,8 +70,10 @@ where
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
         // observe: admission runs in the request's `hookgate.delivery` span.
         let stash = Stash::of(request);
-        let span = stash.span().clone();
-        admit(request, data, stash).instrument(span).await
+        match stash.span() {
+            Some(span) => admit(request, data, stash).instrument(span).await,
+            None => admit(request, data, stash).await,
+        }
     }
 }
 

@@ -78,11 +78,13 @@ impl Stash {
         self.bounded.load(Ordering::Relaxed)
     }
 
-    /// The request's `hookgate.delivery` span.
-    pub(crate) fn span(&self) -> &tracing::Span {
-        self.span.get_or_init(|| {
+    /// The request's `hookgate.delivery` span; `None` when no subscriber
+    /// wants it (nothing is entered then).
+    pub(crate) fn span(&self) -> Option<tracing::Span> {
+        let span = self.span.get_or_init(|| {
             hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ROCKET)
-        })
+        });
+        (!span.is_disabled()).then(|| span.clone())
     }
 
     /// Takes the decision out, once.

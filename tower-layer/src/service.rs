@@ -130,15 +130,26 @@ where
         // request and then took it apart would hold both (it is boxed per
         // request, and past ~1 KiB the allocator leaves its fast path).
         let (parts, body) = req.into_parts();
-        // observe: the whole request runs in its `hookgate.delivery` span.
+        // observe: the whole request runs in its `hookgate.delivery` span,
+        // when a subscriber wants it.
         let span = hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_AXUM);
         let declared = declared_len(&parts.headers, &body);
-        let checked = span.in_scope(|| shared.receiver.check_content_length(declared));
+        let check = || shared.receiver.check_content_length(declared);
+        let checked = if span.is_disabled() {
+            check()
+        } else {
+            span.in_scope(check)
+        };
         if let Err(outcome) = checked {
             let res = answer(&*shared.responder, &outcome);
             return ResponseFuture::new(std::future::ready(Ok(res)));
         }
-        ResponseFuture::new(guard(inner, shared, parts, body).instrument(span))
+        let guarded = guard(inner, shared, parts, body);
+        if span.is_disabled() {
+            ResponseFuture::new(guarded)
+        } else {
+            ResponseFuture::new(guarded.instrument(span))
+        }
     }
 }
 
