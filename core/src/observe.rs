@@ -20,9 +20,9 @@
 //! | `outcome` | the outcome code (see [`OUTCOME_CODES`]) |
 //! | `status` | the HTTP status answered, when hookgate or the handler's status decided it |
 //! | `verify_ms` | the checks decided from the request alone: size, headers, source, signature or token |
-//! | `store_ms` | the claim (or the enqueue) at admission |
+//! | `store_ms` | the claim (or the enqueue) at admission; not with the built-in in-memory store |
 //! | `handler_ms` | from admission to the handler's end |
-//! | `settle_ms` | marking the delivery done or releasing its claim |
+//! | `settle_ms` | marking the delivery done or releasing its claim; not with the built-in in-memory store |
 //!
 //! Never a secret, a signature, a token or a body. Refusals are logged at
 //! `INFO` (a duplicate or a queued delivery at `DEBUG`), store trouble at
@@ -34,7 +34,7 @@
 //! | --- | --- | --- | --- |
 //! | `hookgate_deliveries_total` | counter | `outcome`, `mode` | every delivery once, by how it ended |
 //! | `hookgate_verify_duration_seconds` | histogram | `mode` | the checks decided from the request alone (signature, token, source) |
-//! | `hookgate_store_duration_seconds` | histogram | `op` | one idempotency-store call: `claim`, `complete`, `release`, `renew` |
+//! | `hookgate_store_duration_seconds` | histogram | `op` | one call to an idempotency store (not the built-in in-memory one): `claim`, `complete`, `release`, `renew` |
 //! | `hookgate_store_errors_total` | counter | `op` | store calls that failed or ran past the store deadline |
 //! | `hookgate_handler_duration_seconds` | histogram | — | from admission to the handler's end |
 //! | `hookgate_in_flight` | gauge | — | admitted deliveries whose handler has not ended |
@@ -264,6 +264,11 @@ pub fn describe() {
 /// `framework` is [`FRAMEWORK_AXUM`], [`FRAMEWORK_ACTIX`],
 /// [`FRAMEWORK_ROCKET`], or a new adapter's own name.
 pub fn delivery_span(framework: &'static str) -> Span {
+    // Checked first: with no subscriber, the macro's disabled path would
+    // still hand its fields to the `log` crate's fallback.
+    if !tracing::level_enabled!(Level::INFO) {
+        return Span::none();
+    }
     tracing::info_span!(
         target: "hookgate",
         "hookgate.delivery",
@@ -554,6 +559,14 @@ pub(crate) fn store_call(op: StoreOp, started: Instant, failed: bool) {
     if let Some(span) = current_span() {
         span.record(field, millis(elapsed));
     }
+}
+
+/// A call to the built-in in-memory store failed (it is full).
+pub(crate) fn store_failed(op: StoreOp) {
+    metrics::with_recorder(|r| {
+        r.register_counter(&keys().store_errors[op as usize], &METADATA)
+            .increment(1)
+    });
 }
 
 /// Queue mode's enqueue at admission: the span's `store_ms`.

@@ -56,13 +56,23 @@ impl StoreHandle {
         token: ClaimToken,
         in_flight_ttl: Duration,
     ) -> Result<ClaimOutcome, StoreError> {
-        let started = Instant::now();
-        let result = match self {
-            Self::Memory(m) => m.claim_now(key, token, in_flight_ttl),
-            Self::Other(s) => within(deadline, s.claim(key, token, in_flight_ttl)).await,
-        };
-        observe::store_call(StoreOp::Claim, started, result.is_err());
-        result
+        match self {
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.claim_now(key, token, in_flight_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Claim);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = Instant::now();
+                let result = within(deadline, s.claim(key, token, in_flight_ttl)).await;
+                observe::store_call(StoreOp::Claim, started, result.is_err());
+                result
+            }
+        }
     }
 
     pub(crate) async fn complete(
@@ -72,13 +82,23 @@ impl StoreHandle {
         token: ClaimToken,
         done_ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let started = Instant::now();
-        let result = match self {
-            Self::Memory(m) => m.complete_now(key, token, done_ttl),
-            Self::Other(s) => within(deadline, s.complete(key, token, done_ttl)).await,
-        };
-        observe::store_call(StoreOp::Complete, started, result.is_err());
-        result
+        match self {
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.complete_now(key, token, done_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Complete);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = Instant::now();
+                let result = within(deadline, s.complete(key, token, done_ttl)).await;
+                observe::store_call(StoreOp::Complete, started, result.is_err());
+                result
+            }
+        }
     }
 
     pub(crate) async fn renew(
@@ -88,13 +108,23 @@ impl StoreHandle {
         token: ClaimToken,
         in_flight_ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let started = Instant::now();
-        let result = match self {
-            Self::Memory(m) => m.renew_now(key, token, in_flight_ttl),
-            Self::Other(s) => within(deadline, s.renew(key, token, in_flight_ttl)).await,
-        };
-        observe::store_call(StoreOp::Renew, started, result.is_err());
-        result
+        match self {
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.renew_now(key, token, in_flight_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Renew);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = Instant::now();
+                let result = within(deadline, s.renew(key, token, in_flight_ttl)).await;
+                observe::store_call(StoreOp::Renew, started, result.is_err());
+                result
+            }
+        }
     }
 
     pub(crate) async fn release(
@@ -103,13 +133,23 @@ impl StoreHandle {
         key: &str,
         token: ClaimToken,
     ) -> Result<bool, StoreError> {
-        let started = Instant::now();
-        let result = match self {
-            Self::Memory(m) => m.release_now(key, token),
-            Self::Other(s) => within(deadline, s.release(key, token)).await,
-        };
-        observe::store_call(StoreOp::Release, started, result.is_err());
-        result
+        match self {
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.release_now(key, token);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Release);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = Instant::now();
+                let result = within(deadline, s.release(key, token)).await;
+                observe::store_call(StoreOp::Release, started, result.is_err());
+                result
+            }
+        }
     }
 }
 
