@@ -377,7 +377,9 @@ fn count(mode: Mode, code: &'static str, status: Option<u16>, span: Option<&Span
     if let Some(span) = span {
         span.record("outcome", code);
         if let Some(status) = status {
-            span.record("status", status);
+            // As an i64: OpenTelemetry has no unsigned integers (a u64
+            // would be exported as a string).
+            span.record("status", i64::from(status));
         }
     }
 }
