@@ -196,25 +196,19 @@ impl Claim {
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
     pub async fn conclude(mut self, end: HandlerEnd) -> Conclusion {
+        if end == HandlerEnd::TimedOut {
+            return Conclusion::Replace(self.timed_out().await);
+        }
         // observe: the handler ended now; counted once the claim is settled.
         let ended = self.observed.ended();
-        let conclusion = self.decide(end).await;
-        if let Some(ended) = ended {
-            ended.concluded(&conclusion, end);
-        }
-        conclusion
-    }
-
-    /// What [`conclude`](Self::conclude) decides, before it is reported.
-    async fn decide(self, end: HandlerEnd) -> Conclusion {
-        match end {
+        let conclusion = match end {
             HandlerEnd::Status(status) if handler_succeeded(status) => {
                 match self.record(true).await {
                     Ok(()) => Conclusion::Handler(Handled::Processed),
                     Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
                 }
             }
-            HandlerEnd::Status(_) => {
+            HandlerEnd::Status(_) | HandlerEnd::TimedOut => {
                 let _released = self.record(false).await;
                 Conclusion::Handler(Handled::Failed)
             }
@@ -222,30 +216,30 @@ impl Claim {
                 let _released = self.record(false).await;
                 Conclusion::Handler(Handled::Errored)
             }
-            HandlerEnd::TimedOut => Conclusion::Replace(self.release_timed_out().await),
+        };
+        if let Some(ended) = ended {
+            ended.concluded(&conclusion, end);
         }
+        conclusion
     }
 
     /// The handler was cancelled past its deadline: releases the claim and
     /// returns the `503 handler_timeout` outcome that replaces its answer
     /// (what [`conclude`](Self::conclude) does for [`HandlerEnd::TimedOut`],
     /// for an adapter that needs the outcome itself).
-    pub async fn timed_out(self) -> Outcome {
-        match self.conclude(HandlerEnd::TimedOut).await {
-            Conclusion::Replace(outcome) => outcome,
-            // `decide` replaces every time-out's answer.
-            Conclusion::Handler(_) => unreachable!("a time-out replaces the handler's answer"),
-        }
-    }
-
-    async fn release_timed_out(self) -> Outcome {
+    pub async fn timed_out(mut self) -> Outcome {
+        let ended = self.observed.ended();
         tracing::warn!(
             deadline = ?self.config.handler_deadline,
             "hookgate: handler ran past its deadline; claim released"
         );
         let retry_after = self.config.retry_after;
         let _released = self.record(false).await;
-        Outcome::Refused(Rejection::HandlerTimeout { retry_after })
+        let outcome = Outcome::Refused(Rejection::HandlerTimeout { retry_after });
+        if let Some(ended) = ended {
+            ended.timed_out(&outcome);
+        }
+        outcome
     }
 
     /// [`conclude`](Self::conclude) for a handler that is not an HTTP one (a

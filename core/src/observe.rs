@@ -461,26 +461,55 @@ pub(crate) fn answered(mode: Mode, outcome: &Outcome) {
 }
 
 /// The admitted part of a delivery, carried by its claim: its mode and when
-/// it was admitted. Dropped while still running (the claim dropped before the
-/// handler ended), it counts the delivery `dropped`.
+/// it was admitted, packed in one word (the claim is moved through every
+/// adapter's per-request future, several times over). Dropped while still
+/// running (the claim dropped before the handler ended), it counts the
+/// delivery `dropped`.
 #[derive(Default)]
 pub(crate) struct InFlight {
-    admitted: Option<(Instant, Mode)>,
+    /// 0: not admitted; otherwise nanoseconds since [`epoch`] + 1, shifted
+    /// left once, the low bit the mode (1: direct).
+    packed: u64,
+}
+
+/// The process's reference instant for [`InFlight`].
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn nanos_since_epoch() -> u64 {
+    // u64 nanoseconds: 584 years.
+    epoch().elapsed().as_nanos() as u64
 }
 
 impl InFlight {
     fn start(mode: Mode) -> Self {
         metrics::with_recorder(|r| r.register_gauge(&keys().in_flight, &METADATA).increment(1.0));
+        let direct = u64::from(matches!(mode, Mode::Direct));
         Self {
-            admitted: Some((Instant::now(), mode)),
+            packed: ((nanos_since_epoch() + 1) << 1) | direct,
         }
     }
 
-    /// The handler ended (now); returns what [`concluded`](Self::concluded)
-    /// needs once its claim is settled.
+    /// The admission's time and mode, once (nothing after).
+    fn take(&mut self) -> Option<(u64, Mode)> {
+        let packed = std::mem::take(&mut self.packed);
+        (packed != 0).then(|| {
+            let mode = if packed & 1 == 1 {
+                Mode::Direct
+            } else {
+                Mode::Signed
+            };
+            ((packed >> 1) - 1, mode)
+        })
+    }
+
+    /// The handler ended (now); returns what [`Ended::concluded`] needs once
+    /// its claim is settled.
     pub(crate) fn ended(&mut self) -> Option<Ended> {
-        let (admitted, mode) = self.admitted.take()?;
-        let handler = admitted.elapsed();
+        let (admitted, mode) = self.take()?;
+        let handler = Duration::from_nanos(nanos_since_epoch().saturating_sub(admitted));
         metrics::with_recorder(|r| {
             r.register_gauge(&keys().in_flight, &METADATA).decrement(1.0);
             r.register_histogram(&keys().handler, &METADATA)
@@ -503,26 +532,36 @@ impl Ended {
     /// The claim is settled: counts how the delivery ended (`end` gives the
     /// handler's own status, when it answered with one).
     pub(crate) fn concluded(self, conclusion: &Conclusion, end: HandlerEnd) {
-        let span = current_span();
-        let status = match (conclusion, end) {
-            (Conclusion::Replace(outcome), _) => Some(outcome.status().as_u16()),
-            (Conclusion::Handler(_), HandlerEnd::Status(status)) => Some(status),
-            (Conclusion::Handler(_), _) => None,
-        };
-        count(self.mode, conclusion.code(), status, span.as_ref());
-        if let Conclusion::Replace(outcome) = conclusion {
-            tracing::warn!(
-                code = outcome.code(),
-                status = outcome.status().as_u16(),
-                "hookgate: the handler's answer was replaced"
-            );
+        match (conclusion, end) {
+            (Conclusion::Replace(outcome), _) => self.replaced(outcome),
+            (Conclusion::Handler(handled), HandlerEnd::Status(status)) => {
+                count(self.mode, handled.code(), Some(status), current_span().as_ref())
+            }
+            (Conclusion::Handler(handled), _) => {
+                count(self.mode, handled.code(), None, current_span().as_ref())
+            }
         }
+    }
+
+    /// The handler ran past its deadline: counted `handler_timeout`.
+    pub(crate) fn timed_out(self, outcome: &Outcome) {
+        self.replaced(outcome);
+    }
+
+    fn replaced(self, outcome: &Outcome) {
+        let status = outcome.status().as_u16();
+        count(self.mode, outcome.code(), Some(status), current_span().as_ref());
+        tracing::warn!(
+            code = outcome.code(),
+            status,
+            "hookgate: the handler's answer was replaced"
+        );
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some((_, mode)) = self.admitted.take() {
+        if let Some((_, mode)) = self.take() {
             metrics::with_recorder(|r| {
                 r.register_gauge(&keys().in_flight, &METADATA).decrement(1.0)
             });
@@ -540,10 +579,17 @@ pub(crate) enum StoreOp {
     Renew = 3,
 }
 
-/// Times one store call and counts its failure. The claim is the span's
-/// `store_ms`, marking done or releasing its `settle_ms`.
-pub(crate) fn store_call(op: StoreOp, started: Instant, failed: bool) {
-    let elapsed = started.elapsed();
+/// Now, for [`store_call`]: one word (not an `Instant`'s two) in each store
+/// future that holds it.
+pub(crate) fn store_started() -> u64 {
+    nanos_since_epoch()
+}
+
+/// Times one store call (begun at [`store_started`]) and counts its failure.
+/// The claim is the span's `store_ms`, marking done or releasing its
+/// `settle_ms`.
+pub(crate) fn store_call(op: StoreOp, started: u64, failed: bool) {
+    let elapsed = Duration::from_nanos(nanos_since_epoch().saturating_sub(started));
     let k = keys();
     metrics::with_recorder(|r| {
         r.register_histogram(&k.store[op as usize], &METADATA)

@@ -5,7 +5,7 @@
 //! [`IdempotencyStore::into_memory_store`].
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::deadline::within;
@@ -67,7 +67,7 @@ impl StoreHandle {
                 result
             }
             Self::Other(s) => {
-                let started = Instant::now();
+                let started = observe::store_started();
                 let result = within(deadline, s.claim(key, token, in_flight_ttl)).await;
                 observe::store_call(StoreOp::Claim, started, result.is_err());
                 result
@@ -93,7 +93,7 @@ impl StoreHandle {
                 result
             }
             Self::Other(s) => {
-                let started = Instant::now();
+                let started = observe::store_started();
                 let result = within(deadline, s.complete(key, token, done_ttl)).await;
                 observe::store_call(StoreOp::Complete, started, result.is_err());
                 result
@@ -119,7 +119,7 @@ impl StoreHandle {
                 result
             }
             Self::Other(s) => {
-                let started = Instant::now();
+                let started = observe::store_started();
                 let result = within(deadline, s.renew(key, token, in_flight_ttl)).await;
                 observe::store_call(StoreOp::Renew, started, result.is_err());
                 result
@@ -144,7 +144,7 @@ impl StoreHandle {
                 result
             }
             Self::Other(s) => {
-                let started = Instant::now();
+                let started = observe::store_started();
                 let result = within(deadline, s.release(key, token)).await;
                 observe::store_call(StoreOp::Release, started, result.is_err());
                 result
