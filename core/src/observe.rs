@@ -442,7 +442,12 @@ pub(crate) fn admitted(mode: Mode, admission: &mut Admission) {
 /// `payload_too_large` / `body_unreadable`).
 pub(crate) fn answered(mode: Mode, outcome: &Outcome) {
     let span = current_span();
-    count(mode, outcome.code(), Some(outcome.status().as_u16()), span.as_ref());
+    count(
+        mode,
+        outcome.code(),
+        Some(outcome.status().as_u16()),
+        span.as_ref(),
+    );
     match outcome {
         Outcome::Duplicate => tracing::debug!("hookgate: duplicate of a processed delivery"),
         Outcome::Queued => tracing::debug!("hookgate: delivery queued"),
@@ -485,7 +490,10 @@ fn nanos_since_epoch() -> u64 {
 
 impl InFlight {
     fn start(mode: Mode) -> Self {
-        metrics::with_recorder(|r| r.register_gauge(&keys().in_flight, &METADATA).increment(1.0));
+        metrics::with_recorder(|r| {
+            r.register_gauge(&keys().in_flight, &METADATA)
+                .increment(1.0)
+        });
         let direct = u64::from(matches!(mode, Mode::Direct));
         Self {
             packed: ((nanos_since_epoch() + 1) << 1) | direct,
@@ -511,7 +519,8 @@ impl InFlight {
         let (admitted, mode) = self.take()?;
         let handler = Duration::from_nanos(nanos_since_epoch().saturating_sub(admitted));
         metrics::with_recorder(|r| {
-            r.register_gauge(&keys().in_flight, &METADATA).decrement(1.0);
+            r.register_gauge(&keys().in_flight, &METADATA)
+                .decrement(1.0);
             r.register_histogram(&keys().handler, &METADATA)
                 .record(handler.as_secs_f64());
         });
@@ -534,9 +543,12 @@ impl Ended {
     pub(crate) fn concluded(self, conclusion: &Conclusion, end: HandlerEnd) {
         match (conclusion, end) {
             (Conclusion::Replace(outcome), _) => self.replaced(outcome),
-            (Conclusion::Handler(handled), HandlerEnd::Status(status)) => {
-                count(self.mode, handled.code(), Some(status), current_span().as_ref())
-            }
+            (Conclusion::Handler(handled), HandlerEnd::Status(status)) => count(
+                self.mode,
+                handled.code(),
+                Some(status),
+                current_span().as_ref(),
+            ),
             (Conclusion::Handler(handled), _) => {
                 count(self.mode, handled.code(), None, current_span().as_ref())
             }
@@ -550,7 +562,12 @@ impl Ended {
 
     fn replaced(self, outcome: &Outcome) {
         let status = outcome.status().as_u16();
-        count(self.mode, outcome.code(), Some(status), current_span().as_ref());
+        count(
+            self.mode,
+            outcome.code(),
+            Some(status),
+            current_span().as_ref(),
+        );
         tracing::warn!(
             code = outcome.code(),
             status,
@@ -563,7 +580,8 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         if let Some((_, mode)) = self.take() {
             metrics::with_recorder(|r| {
-                r.register_gauge(&keys().in_flight, &METADATA).decrement(1.0)
+                r.register_gauge(&keys().in_flight, &METADATA)
+                    .decrement(1.0)
             });
             count(mode, DROPPED, None, current_span().as_ref());
         }
@@ -698,10 +716,16 @@ mod tests {
         codes.extend(signature.iter().map(SignatureError::code));
         codes.push(Rejection::MissingField("job_id").code());
         for code in &codes {
-            assert!(OUTCOME_CODES.contains(code), "{code} is not in OUTCOME_CODES");
+            assert!(
+                OUTCOME_CODES.contains(code),
+                "{code} is not in OUTCOME_CODES"
+            );
         }
         // And the table names nothing else, each code once, at its index.
-        assert_eq!(OUTCOME_CODES.len(), codes.iter().collect::<std::collections::HashSet<_>>().len());
+        assert_eq!(
+            OUTCOME_CODES.len(),
+            codes.iter().collect::<std::collections::HashSet<_>>().len()
+        );
         for (i, code) in OUTCOME_CODES.iter().enumerate() {
             assert_eq!(outcome_index(code), Some(i));
         }
@@ -714,7 +738,12 @@ mod tests {
             assert!(names.insert(m.name), "{} twice", m.name);
             assert!(m.name.starts_with("hookgate_"));
             assert!(m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-            assert_eq!(m.kind == MetricKind::Counter, m.name.ends_with("_total"), "{}", m.name);
+            assert_eq!(
+                m.kind == MetricKind::Counter,
+                m.name.ends_with("_total"),
+                "{}",
+                m.name
+            );
         }
     }
 }

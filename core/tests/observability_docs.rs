@@ -7,10 +7,12 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use hookgate::observe::{MetricInfo, MetricKind, OUTCOME_CODES, METRICS};
+use hookgate::observe::{MetricInfo, MetricKind, METRICS, OUTCOME_CODES};
 
 fn doc(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs").join(path);
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../docs")
+        .join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
@@ -30,7 +32,10 @@ fn metric(token: &str) -> Result<Named, String> {
             MetricKind::Histogram => Err(format!(
                 "`{token}` is a histogram: query its _bucket, _sum or _count"
             )),
-            _ => Ok(Named { info, bucket: false }),
+            _ => Ok(Named {
+                info,
+                bucket: false,
+            }),
         };
     }
     for suffix in ["_bucket", "_sum", "_count"] {
@@ -72,8 +77,14 @@ fn check(expr: &str) -> Result<BTreeSet<&'static str>, String> {
             // Its label matchers, if any.
             if bytes.get(i) == Some(&b'{') {
                 let end = expr[i..].find('}').ok_or("an unclosed `{`")? + i;
-                for matcher in expr[i + 1..end].split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    let op_at = matcher.find(['=', '!']).ok_or(format!("matcher `{matcher}`"))?;
+                for matcher in expr[i + 1..end]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    let op_at = matcher
+                        .find(['=', '!'])
+                        .ok_or(format!("matcher `{matcher}`"))?;
                     let label = matcher[..op_at].trim();
                     let value = matcher[op_at..]
                         .trim_start_matches(['=', '!', '~'])
@@ -109,11 +120,14 @@ fn check(expr: &str) -> Result<BTreeSet<&'static str>, String> {
         let open = rest[at..].find('(').unwrap() + at;
         let close = rest[open..].find(')').ok_or("an unclosed `by (`")? + open;
         for label in rest[open + 1..close].split(',').map(str::trim) {
-            let known = named.iter().any(|m| {
-                m.info.labels.contains(&label) || (m.bucket && label == "le")
-            }) || TARGET_LABELS.contains(&label);
+            let known = named
+                .iter()
+                .any(|m| m.info.labels.contains(&label) || (m.bucket && label == "le"))
+                || TARGET_LABELS.contains(&label);
             if !known {
-                return Err(format!("grouped by `{label}`, a label none of its metrics has"));
+                return Err(format!(
+                    "grouped by `{label}`, a label none of its metrics has"
+                ));
             }
         }
         rest = &rest[close..];
@@ -122,12 +136,15 @@ fn check(expr: &str) -> Result<BTreeSet<&'static str>, String> {
 }
 
 fn dashboard_queries() -> Vec<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(&doc("observability/grafana-dashboard.json"))
-        .expect("the dashboard is JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&doc("observability/grafana-dashboard.json"))
+            .expect("the dashboard is JSON");
     let mut queries = Vec::new();
     for panel in json["panels"].as_array().expect("panels") {
         let title = panel["title"].as_str().expect("every panel has a title");
-        let targets = panel["targets"].as_array().expect("every panel has targets");
+        let targets = panel["targets"]
+            .as_array()
+            .expect("every panel has targets");
         assert!(!targets.is_empty(), "panel `{title}` has no query");
         for target in targets {
             let expr = target["expr"].as_str().expect("every target has an expr");
@@ -153,7 +170,10 @@ fn alert_rules() -> Vec<(String, String)> {
             name = Some(n.trim().to_owned());
         } else if let Some(expr) = line.strip_prefix("expr:") {
             let expr = expr.trim().trim_matches('\'');
-            rules.push((name.take().expect("an expr under its alert"), expr.to_owned()));
+            rules.push((
+                name.take().expect("an expr under its alert"),
+                expr.to_owned(),
+            ));
         }
     }
     rules
@@ -163,7 +183,11 @@ fn alert_rules() -> Vec<(String, String)> {
 fn every_dashboard_query_reads_documented_metrics_and_labels() {
     let mut read = BTreeSet::new();
     let queries = dashboard_queries();
-    assert!(queries.len() >= 15, "the dashboard has {} queries", queries.len());
+    assert!(
+        queries.len() >= 15,
+        "the dashboard has {} queries",
+        queries.len()
+    );
     for (title, expr) in &queries {
         match check(expr) {
             Ok(names) => read.extend(names),
@@ -172,7 +196,11 @@ fn every_dashboard_query_reads_documented_metrics_and_labels() {
     }
     // And it shows every metric hookgate emits.
     for m in METRICS {
-        assert!(read.contains(m.name), "no dashboard panel shows `{}`", m.name);
+        assert!(
+            read.contains(m.name),
+            "no dashboard panel shows `{}`",
+            m.name
+        );
     }
 }
 

@@ -13,7 +13,9 @@ const FORGER: &str = "whsec_dGhpcyBpcyBhbm90aGVyIHNlY3JldCBrZXkh";
 fn deliveries(text: &str, outcome: &str, mode: &str) -> Option<f64> {
     text.lines()
         .filter(|l| l.starts_with("hookgate_deliveries_total{"))
-        .find(|l| l.contains(&format!("outcome=\"{outcome}\"")) && l.contains(&format!("mode=\"{mode}\"")))
+        .find(|l| {
+            l.contains(&format!("outcome=\"{outcome}\"")) && l.contains(&format!("mode=\"{mode}\""))
+        })
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
 }
@@ -30,9 +32,17 @@ async fn scrape_after_three_deliveries(bin: &Path) {
     let id = unique_id("metrics");
     let event = || Req::job_event("job_metrics", "Completed", serde_json::json!({}));
 
-    let first = event().signed(Sign::svix(&id, SECRET)).send(&http, &base).await.unwrap();
+    let first = event()
+        .signed(Sign::svix(&id, SECRET))
+        .send(&http, &base)
+        .await
+        .unwrap();
     assert_eq!(first.status, 200, "the signed delivery: {}", first.text());
-    let again = event().signed(Sign::svix(&id, SECRET)).send(&http, &base).await.unwrap();
+    let again = event()
+        .signed(Sign::svix(&id, SECRET))
+        .send(&http, &base)
+        .await
+        .unwrap();
     assert_eq!(again.status, 200, "the duplicate: {}", again.text());
     assert!(again.text().contains("duplicate"), "{}", again.text());
     let forged = event()
@@ -45,7 +55,10 @@ async fn scrape_after_three_deliveries(bin: &Path) {
     let scraped = Req::get("/metrics").send(&http, &base).await.unwrap();
     assert_eq!(scraped.status, 200);
     assert!(
-        scraped.content_type.as_deref().is_some_and(|v| v.starts_with("text/plain")),
+        scraped
+            .content_type
+            .as_deref()
+            .is_some_and(|v| v.starts_with("text/plain")),
         "content type: {:?}",
         scraped.content_type
     );
@@ -58,9 +71,18 @@ async fn scrape_after_three_deliveries(bin: &Path) {
             bin.display()
         );
     }
-    assert!(text.contains("# HELP hookgate_deliveries_total"), "described:\n{text}");
-    assert!(text.contains("hookgate_verify_duration_seconds_bucket"), "buckets:\n{text}");
-    assert!(text.contains("hookgate_handler_duration_seconds_count 1"), "one handler run:\n{text}");
+    assert!(
+        text.contains("# HELP hookgate_deliveries_total"),
+        "described:\n{text}"
+    );
+    assert!(
+        text.contains("hookgate_verify_duration_seconds_bucket"),
+        "buckets:\n{text}"
+    );
+    assert!(
+        text.contains("hookgate_handler_duration_seconds_count 1"),
+        "one handler run:\n{text}"
+    );
 
     // LOG_FORMAT=json: the refusal's line is JSON and names its span; the
     // handler's own line carries the delivery span and its message id.
@@ -96,7 +118,10 @@ async fn scrape_after_three_deliveries(bin: &Path) {
         .iter()
         .find(|v| in_span_of(v) && v["fields"]["message"] == "job event")
         .unwrap_or_else(|| panic!("no handler line inside the span of {id} in:\n{stderr}"));
-    assert_eq!(handled["spans"][0]["name"], "hookgate.delivery", "{handled}");
+    assert_eq!(
+        handled["spans"][0]["name"], "hookgate.delivery",
+        "{handled}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -81,9 +81,9 @@ impl Stash {
     /// The request's `hookgate.delivery` span; `None` when no subscriber
     /// wants it (nothing is entered then).
     pub(crate) fn span(&self) -> Option<tracing::Span> {
-        let span = self.span.get_or_init(|| {
-            hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ROCKET)
-        });
+        let span = self
+            .span
+            .get_or_init(|| hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ROCKET));
         (!span.is_disabled()).then(|| span.clone())
     }
 

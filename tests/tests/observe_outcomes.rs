@@ -201,9 +201,21 @@ fn cases(codes: &[&str]) -> Vec<Case> {
             ..case("duplicate", Kind::Signed, ok("msg_dup"))
         },
         case("queued", Kind::Queue, ok("msg_queued")),
-        case("handler_failed", Kind::Signed, ok("msg_fail").behave("fail")),
-        case("handler_error", Kind::Signed, ok("msg_error").behave("error")),
-        case("handler_timeout", Kind::Signed, ok("msg_slow").behave("slow")),
+        case(
+            "handler_failed",
+            Kind::Signed,
+            ok("msg_fail").behave("fail"),
+        ),
+        case(
+            "handler_error",
+            Kind::Signed,
+            ok("msg_error").behave("error"),
+        ),
+        case(
+            "handler_timeout",
+            Kind::Signed,
+            ok("msg_slow").behave("slow"),
+        ),
         case("dropped", Kind::Signed, ok("msg_hang").behave("hang")),
         case("claim_lost", Kind::Signed, ok("msg_lost")),
         case("store_unavailable", Kind::Signed, ok("msg_store_down")),
@@ -279,7 +291,10 @@ fn cases(codes: &[&str]) -> Vec<Case> {
             Req::from(&TestDelivery::direct()),
         ),
     ];
-    let picked: Vec<Case> = all.into_iter().filter(|c| codes.contains(&c.code)).collect();
+    let picked: Vec<Case> = all
+        .into_iter()
+        .filter(|c| codes.contains(&c.code))
+        .collect();
     assert_eq!(picked.len(), codes.len(), "a code without a case");
     picked
 }
@@ -389,9 +404,9 @@ fn the_cases_cover_every_code_but_a_wiring_mistake() {
 
 mod tower_driver {
     use super::*;
+    use hookgate_tower::WebhookLayer;
     use http::{Request, Response};
     use http_body_util::{BodyExt as _, Full, StreamBody};
-    use hookgate_tower::WebhookLayer;
     use tower::{Layer as _, ServiceExt as _};
 
     type BoxBody = http_body_util::combinators::UnsyncBoxBody<Bytes, std::io::Error>;
@@ -435,7 +450,9 @@ mod tower_driver {
             )]);
             StreamBody::new(frames).boxed_unsync()
         } else {
-            Full::new(req.body).map_err(|never| match never {}).boxed_unsync()
+            Full::new(req.body)
+                .map_err(|never| match never {})
+                .boxed_unsync()
         };
         let call = service.oneshot(builder.body(body).unwrap());
         run(call, |r| r.map(|res| res.status().as_u16()).unwrap_or(500)).await
@@ -443,7 +460,10 @@ mod tower_driver {
 }
 
 /// Awaits `call`, or drops it once a `hang` handler runs.
-async fn run<F: std::future::Future>(call: F, status: impl FnOnce(F::Output) -> u16) -> Option<u16> {
+async fn run<F: std::future::Future>(
+    call: F,
+    status: impl FnOnce(F::Output) -> u16,
+) -> Option<u16> {
     HANGING.store(false, Ordering::SeqCst);
     let hung = async {
         while !HANGING.load(Ordering::SeqCst) {
@@ -472,13 +492,18 @@ async fn every_outcome_through_the_tower_layer_moves_its_counter_once() {
 
 mod actix_driver {
     use super::*;
-    use actix_web::dev::{fn_service, Payload, Service as _, ServiceFactory as _, ServiceRequest, ServiceResponse, Transform as _};
+    use actix_web::dev::{
+        fn_service, Payload, Service as _, ServiceFactory as _, ServiceRequest, ServiceResponse,
+        Transform as _,
+    };
     use actix_web::error::PayloadError;
     use actix_web::{test, HttpResponse};
     use futures_util::future::LocalBoxFuture;
     use hookgate_actix::WebhookMiddleware;
 
-    fn handle(req: ServiceRequest) -> LocalBoxFuture<'static, Result<ServiceResponse, actix_web::Error>> {
+    fn handle(
+        req: ServiceRequest,
+    ) -> LocalBoxFuture<'static, Result<ServiceResponse, actix_web::Error>> {
         Box::pin(async move {
             let how = req
                 .headers()
@@ -488,7 +513,11 @@ mod actix_driver {
                 .to_owned();
             let res = match how.as_str() {
                 "fail" => HttpResponse::InternalServerError().finish(),
-                "error" => return Err(actix_web::error::ErrorInternalServerError("the handler failed")),
+                "error" => {
+                    return Err(actix_web::error::ErrorInternalServerError(
+                        "the handler failed",
+                    ))
+                }
                 "slow" => {
                     tokio::time::sleep(Duration::from_secs(10)).await;
                     HttpResponse::Ok().finish()
@@ -516,7 +545,8 @@ mod actix_driver {
         }
         let mut srv_req = test_req.set_payload(req.body.clone()).to_srv_request();
         if req.broken {
-            let stream = futures_util::stream::iter([Err::<Bytes, _>(PayloadError::Incomplete(None))]);
+            let stream =
+                futures_util::stream::iter([Err::<Bytes, _>(PayloadError::Incomplete(None))]);
             srv_req.set_payload(Payload::Stream {
                 payload: Box::pin(stream),
             });

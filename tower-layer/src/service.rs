@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use tracing::Instrument as _;
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
+use tracing::Instrument as _;
 
 use hookgate::adapter::{Admission, HandlerOutcome, Inbound};
 use hookgate::{Outcome, Receiver};

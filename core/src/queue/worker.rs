@@ -425,7 +425,9 @@ async fn publish_gauges(
     loop {
         match within(deadline, backend.stats()).await {
             Ok(stats) => crate::observe::queue_gauges(&stats),
-            Err(e) => tracing::debug!(error = %e, "hookgate: could not read the queue's statistics for its gauges"),
+            Err(e) => {
+                tracing::debug!(error = %e, "hookgate: could not read the queue's statistics for its gauges")
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(crate::observe::QUEUE_GAUGE_INTERVAL) => {}

@@ -27,7 +27,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
     subscriber(&provider, &filter).init();
 
-    let receiver = Receiver::builder().secret_from_env("WEBHOOK_SECRET").build()?;
+    let receiver = Receiver::builder()
+        .secret_from_env("WEBHOOK_SECRET")
+        .build()?;
     let bind: SocketAddr = std::env::var("BIND")
         .unwrap_or_else(|_| "127.0.0.1:5000".to_owned())
         .parse()?;

@@ -33,7 +33,12 @@ async fn the_delivery_span_is_exported_with_its_fields_and_the_handler_under_it(
     let delivery = spans
         .iter()
         .find(|s| s.name == "hookgate.delivery")
-        .unwrap_or_else(|| panic!("no delivery span among {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!(
+                "no delivery span among {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        });
     let attribute = |key: &str| {
         delivery
             .attributes

@@ -12,9 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hookgate_examples::{
-    init_tracing, listening, queue, start, EventLog, Metrics, RecordedEvent,
-};
+use hookgate_examples::{init_tracing, listening, queue, start, EventLog, Metrics, RecordedEvent};
 use hookgate_tower::{queue_route, start_workers, JobEvent, Receiver, Webhook, WebhookLayer};
 use serde_json::json;
 
@@ -94,7 +92,10 @@ async fn requeue_dead(State(state): State<AppState>) -> Response {
 /// `GET /metrics`: the Prometheus text format.
 async fn scrape(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, hookgate_examples::metrics::CONTENT_TYPE)],
+        [(
+            header::CONTENT_TYPE,
+            hookgate_examples::metrics::CONTENT_TYPE,
+        )],
         state.metrics.render(),
     )
         .into_response()

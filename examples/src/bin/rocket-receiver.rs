@@ -51,7 +51,8 @@ async fn register_job(
 /// `GET /metrics`: the Prometheus text format.
 #[get("/metrics")]
 fn metrics(metrics: &State<Metrics>) -> (ContentType, String) {
-    let prometheus = ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
+    let prometheus =
+        ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
     (prometheus, metrics.render())
 }
 
