@@ -115,26 +115,15 @@ async fn main() {
     };
     let events = EventLog::new(config.events_limit);
     let queue_mode = receiver.queue_mode();
-    let workers = if queue_mode {
-        match start_workers(&receiver, queue::handler(events.clone())) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                eprintln!("error: cannot start the queue workers: {e}");
-                std::process::exit(1);
-            }
-        }
-    } else {
-        None
-    };
     let rocket = rocket::custom(rocket_config)
-        .attach(WebhookFairing::new(receiver))
+        .attach(WebhookFairing::new(receiver.clone()))
         .attach(AdHoc::on_liftoff("listening", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
                 hookgate_examples::listening(SocketAddr::new(config.address, config.port));
             })
         }))
-        .manage(events)
+        .manage(events.clone())
         .manage(metrics)
         .mount(
             "/",
@@ -167,6 +156,20 @@ async fn main() {
         }
     };
     hookgate_examples::init_tracing();
+    // The workers start once tracing is set up: their start-up warnings (a
+    // queue in process memory) go to stderr through `tracing`, never through
+    // Rocket's logger onto stdout before the `listening on` line.
+    let workers = if queue_mode {
+        match start_workers(&receiver, queue::handler(events.clone())) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot start the queue workers: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
     let launched = rocket.launch().await;
     if let Some(workers) = workers {
         workers.shutdown(std::time::Duration::from_secs(10)).await;
