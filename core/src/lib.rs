@@ -6,19 +6,19 @@
 //!
 //! This crate is the framework-free core. The adapters `hookgate-tower` (axum),
 //! `hookgate-actix` and `hookgate-rocket` translate requests to
-//! [`Inbound`] and [`Answer`]s back; every decision is made here:
+//! [`Inbound`](adapter::Inbound) and [`Answer`]s back; every decision is made here:
 //!
 //! 1. **authenticate**: signed mode verifies the `v1` (HMAC-SHA256) or `v1a`
 //!    (ed25519) signature over the raw body and refuses stale timestamps; direct
 //!    mode checks a token in `metadata`, known job ids and/or source networks.
 //! 2. **identify**: the dedupe key is the message id (signed) or job id + status
 //!    (direct).
-//! 3. **claim**: an [`IdempotencyStore`] says fresh, done (duplicate → `200`),
+//! 3. **claim**: an [`IdempotencyStore`](store::IdempotencyStore) says fresh, done (duplicate → `200`),
 //!    in flight (`409` + `Retry-After`) or unreachable (`503`, fail closed).
 //!
-//! After the handler, [`Receiver::settle`] marks the claim done (2xx) or releases
-//! it so the sender's retry is processed. A [`Claim`] dropped unsettled releases
-//! itself.
+//! After the handler, [`Claim::conclude`](adapter::Claim::conclude) marks the
+//! claim done (2xx) or releases it so the sender's retry is processed. A
+//! [`Claim`](adapter::Claim) dropped unsettled releases itself.
 //!
 //! See [`Receiver`] for a complete example.
 //!

@@ -616,7 +616,7 @@ mod rocket_driver {
             rocket.mount("/", with_deadline(rocket::routes![hook]))
         };
         let client = Client::untracked(rocket).await.unwrap();
-        let mut local = client.post("/webhook").body(req.body.to_vec());
+        let mut local = client.post("/webhook").body(&req.body);
         for (n, v) in req.headers {
             local = local.header(Header::new(n, v));
         }
