@@ -208,6 +208,7 @@ impl Claim {
                     Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
                 }
             }
+            // (`TimedOut` returned above.)
             HandlerEnd::Status(_) | HandlerEnd::TimedOut => {
                 let _released = self.record(false).await;
                 Conclusion::Handler(Handled::Failed)
