@@ -35,7 +35,7 @@ impl Metrics {
             .expect("the buckets are not empty")
             .install_recorder()
             .expect("no other metrics recorder is installed");
-        hookgate::observe::describe();
+        hookgate::observe::register();
         let upkeep = handle.clone();
         std::thread::Builder::new()
             .name("metrics-upkeep".to_owned())

@@ -97,7 +97,7 @@ fn install_prometheus() {
         .expect("buckets")
         .install_recorder()
         .expect("recorder");
-    hookgate::observe::describe();
+    hookgate::observe::register();
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(5));
         handle.run_upkeep();
