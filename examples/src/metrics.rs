@@ -23,7 +23,8 @@ pub struct Metrics(PrometheusHandle);
 
 impl Metrics {
     /// Installs the Prometheus recorder for the whole process, describes
-    /// hookgate's metrics, and keeps the recorder's buffers drained (a
+    /// hookgate's metrics and registers their handles with it
+    /// (`hookgate::observe::register`), and keeps the recorder's buffers drained (a
     /// thread, every 5 s) whether or not anyone scrapes.
     ///
     /// # Panics
