@@ -255,9 +255,9 @@ pub fn describe() {
 
 /// [`describe`]s hookgate's metrics to the installed global recorder and
 /// registers their handles with it once, so that each delivery updates them
-/// directly instead of asking the recorder for each handle (a look-up in its
-/// registry and a reference count shared by every thread: ≈ 1 µs per
-/// delivery with the Prometheus exporter on two threads). Call it once, right
+/// directly instead of asking the recorder for each of its five handles (a
+/// look-up in the recorder's registry and a reference count every thread
+/// shares, each). Call it once, right
 /// after installing your global recorder; from then on hookgate records into
 /// that recorder only, even inside `metrics::with_local_recorder`. Without
 /// it, every handle is looked up per delivery from whatever recorder is
