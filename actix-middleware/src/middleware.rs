@@ -10,7 +10,8 @@ use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceRes
 use actix_web::{Error, HttpMessage as _};
 use futures_util::future::LocalBoxFuture;
 use hookgate::adapter::{with_handler_deadline, Admission, Conclusion, HandlerEnd, Inbound};
-use hookgate::{Outcome, Receiver, Rejection};
+use hookgate::{Outcome, Receiver};
+use tracing::Instrument as _;
 
 use crate::body::{read_bounded, BodyError};
 use crate::headers::ActixHeaders;
@@ -147,11 +148,15 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        Box::pin(guard(
-            req,
-            Rc::clone(&self.service),
-            Arc::clone(&self.shared),
-        ))
+        // observe: the whole request runs in its `hookgate.delivery` span,
+        // when a subscriber wants it.
+        let span = hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ACTIX);
+        let guarded = guard(req, Rc::clone(&self.service), Arc::clone(&self.shared));
+        if span.is_disabled() {
+            Box::pin(guarded)
+        } else {
+            Box::pin(guarded.instrument(span))
+        }
     }
 }
 
@@ -181,7 +186,7 @@ where
         Err(BodyError::TooLarge { .. }) => return Ok(respond(req, &receiver.too_large())),
         Err(BodyError::Unreadable(e)) => {
             tracing::info!(error = %e, "hookgate: request body could not be read");
-            return Ok(respond(req, &Rejection::BodyUnreadable.into()));
+            return Ok(respond(req, &receiver.body_unreadable()));
         }
     };
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::client_addr;
-use crate::delivery::Delivery;
+use crate::delivery::{Delivery, Mode};
 use crate::headers::HeaderLookup;
 use crate::idempotency::{ClaimOutcome, ClaimToken, StoreError};
 use crate::outcome::Outcome;
@@ -181,6 +181,7 @@ impl Receiver {
             required.check(headers)?;
         }
         let client = client_addr(inbound.peer, headers, &inner.trusted_proxies);
+        crate::observe::client(client);
         if let Some(allowed) = &inner.allowed_sources {
             match client {
                 Some(addr) if allowed.contains(addr) => {}
@@ -200,9 +201,20 @@ pub(crate) enum Checking<'a> {
 
 pin_project_lite::pin_project! {
     /// The future [`Receiver::admit`] returns: the claim, or the refusal
-    /// decided before any store call.
+    /// decided before any store call; reports the decision
+    /// ([`observe`](crate::observe)) in the mode it was made.
+    pub(crate) struct AdmitFuture<'a, C, Q> {
+        pub(crate) mode: Mode,
+        #[pin]
+        pub(crate) state: AdmitState<'a, C, Q>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Where admission is: claiming, enqueuing, verifying later, or refused
+    /// already.
     #[project = AdmitProj]
-    pub(crate) enum AdmitFuture<'a, C, Q> {
+    pub(crate) enum AdmitState<'a, C, Q> {
         Claiming { #[pin] claim: C },
         Enqueuing { #[pin] enqueue: Q },
         // A scheme that waits (issue 19): boxed, so it does not size the rest.
@@ -222,7 +234,8 @@ where
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Admission> {
-        let outcome = match self.project() {
+        let this = self.project();
+        let outcome = match this.state.project() {
             AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
             AdmitProj::Enqueuing { enqueue } => std::task::ready!(enqueue.poll(cx)),
             AdmitProj::Later { later } => std::task::ready!(later.as_mut().poll(cx)),
@@ -230,7 +243,10 @@ where
                 .take()
                 .expect("AdmitFuture polled after it completed")),
         };
-        std::task::Poll::Ready(outcome.unwrap_or_else(refuse))
+        let mut admission = outcome.unwrap_or_else(|r| Admission::Respond(Outcome::Refused(r)));
+        // Counted and logged once, whichever step decided.
+        crate::observe::admitted(*this.mode, &mut admission);
+        std::task::Poll::Ready(admission)
     }
 }
 
@@ -264,19 +280,4 @@ impl Drop for PendingClaim<'_> {
             None,
         ));
     }
-}
-
-/// Logs a refusal and turns it into its answer.
-fn refuse(rejection: Rejection) -> Admission {
-    match &rejection {
-        Rejection::StoreUnavailable { source, .. } => {
-            tracing::warn!(error = %source, "hookgate: store unavailable; answering 503")
-        }
-        r => tracing::info!(
-            code = r.code(),
-            status = r.status().as_u16(),
-            "hookgate: delivery refused"
-        ),
-    }
-    Admission::Respond(Outcome::Refused(rejection))
 }

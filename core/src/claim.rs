@@ -53,6 +53,9 @@ impl SettleConfig {
 pub struct Claim {
     pub(crate) config: Arc<SettleConfig>,
     held: Option<Held>,
+    /// Set once admitted: the handler's clock and the in-flight gauge
+    /// (`observe`).
+    pub(crate) observed: crate::observe::InFlight,
 }
 
 struct Held {
@@ -89,12 +92,17 @@ impl Claim {
                 token,
                 forget_job,
             }),
+            observed: Default::default(),
         }
     }
 
     /// No claim was taken (store unavailable with fail-open on).
     pub(crate) fn unclaimed(config: Arc<SettleConfig>) -> Self {
-        Self { config, held: None }
+        Self {
+            config,
+            held: None,
+            observed: Default::default(),
+        }
     }
 
     /// Whether a claim is actually held (false only under fail-open).

@@ -9,6 +9,7 @@ use std::task::{ready, Context, Poll};
 
 use crate::claim::Claim;
 use crate::deadline::{with_handler_deadline, Deadline};
+use crate::observe::Ended;
 use crate::outcome::{Conclusion, Handled, HandlerEnd, HandlerOutcome, Outcome};
 use crate::rejection::Rejection;
 
@@ -72,35 +73,47 @@ impl Claim {
     /// Dropped before it finishes, the claim releases itself as an unsettled
     /// one does (only an in-flight claim this token still owns is released: a
     /// done marker already written stays).
-    pub fn conclude(self, end: HandlerEnd) -> impl Future<Output = Conclusion> + Send + 'static {
+    pub fn conclude(
+        mut self,
+        end: HandlerEnd,
+    ) -> impl Future<Output = Conclusion> + Send + 'static {
         // Decided before the future: it then holds only the store call (the
         // claim moves into it), not a second copy of the claim beside it.
         // Every adapter's per-request future holds this one.
-        let (processed, handled) = match end {
-            HandlerEnd::Status(status) if handler_succeeded(status) => (true, Handled::Processed),
-            HandlerEnd::Status(_) => (false, Handled::Failed),
-            HandlerEnd::Error => (false, Handled::Errored),
+        let handled = match end {
+            HandlerEnd::Status(status) if handler_succeeded(status) => Handled::Processed,
+            HandlerEnd::Status(_) => Handled::Failed,
+            HandlerEnd::Error => Handled::Errored,
             HandlerEnd::TimedOut => {
                 return Concluding::TimedOut {
                     timing_out: self.timed_out(),
                 }
             }
         };
-        let record = self.record(processed);
-        Concluding::Handled { record, handled }
+        // observe: the handler ended now; counted once the claim is settled.
+        let ended = self.observed.ended();
+        let record = self.record(handled == Handled::Processed);
+        Concluding::Handled {
+            record,
+            handled,
+            end,
+            ended,
+        }
     }
 
     /// The handler was cancelled past its deadline: releases the claim and
     /// returns the `503 handler_timeout` outcome that replaces its answer
     /// (what [`conclude`](Self::conclude) does for [`HandlerEnd::TimedOut`],
     /// for an adapter that needs the outcome itself).
-    pub fn timed_out(self) -> impl Future<Output = Outcome> + Send + 'static {
+    pub fn timed_out(mut self) -> impl Future<Output = Outcome> + Send + 'static {
+        let ended = self.observed.ended();
         tracing::warn!(
             deadline = ?self.config.handler_deadline,
             "hookgate: handler ran past its deadline; claim released"
         );
         TimingOut {
             retry_after: self.config.retry_after,
+            ended,
             release: self.record(false),
         }
     }
@@ -142,7 +155,13 @@ pin_project_lite::pin_project! {
     /// after it.
     #[project = ConcludingProj]
     enum Concluding<R, T> {
-        Handled { #[pin] record: R, handled: Handled },
+        Handled {
+            #[pin]
+            record: R,
+            handled: Handled,
+            end: HandlerEnd,
+            ended: Option<Ended>,
+        },
         TimedOut { #[pin] timing_out: T },
     }
 }
@@ -156,11 +175,22 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Conclusion> {
         Poll::Ready(match self.project() {
-            ConcludingProj::Handled { record, handled } => match ready!(record.poll(cx)) {
-                Ok(()) => Conclusion::Handler(*handled),
-                // Only marking done can fail: the 2xx cannot go out.
-                Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
-            },
+            ConcludingProj::Handled {
+                record,
+                handled,
+                end,
+                ended,
+            } => {
+                let conclusion = match ready!(record.poll(cx)) {
+                    Ok(()) => Conclusion::Handler(*handled),
+                    // Only marking done can fail: the 2xx cannot go out.
+                    Err(rejection) => Conclusion::Replace(Outcome::Refused(rejection)),
+                };
+                if let Some(ended) = ended.take() {
+                    ended.concluded(&conclusion, *end);
+                }
+                conclusion
+            }
             ConcludingProj::TimedOut { timing_out } => {
                 Conclusion::Replace(ready!(timing_out.poll(cx)))
             }
@@ -174,6 +204,7 @@ pin_project_lite::pin_project! {
         #[pin]
         release: R,
         retry_after: u32,
+        ended: Option<Ended>,
     }
 }
 
@@ -187,9 +218,13 @@ where
         let this = self.project();
         // A failed release is logged; the in-flight TTL frees the key.
         let _released = ready!(this.release.poll(cx));
-        Poll::Ready(Outcome::Refused(Rejection::HandlerTimeout {
+        let outcome = Outcome::Refused(Rejection::HandlerTimeout {
             retry_after: *this.retry_after,
-        }))
+        });
+        if let Some(ended) = this.ended.take() {
+            ended.timed_out(&outcome);
+        }
+        Poll::Ready(outcome)
     }
 }
 

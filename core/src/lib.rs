@@ -26,7 +26,8 @@
 //! The crate root holds what an app names; the modules group the rest:
 //! [`signing`] (secrets, keys, signature headers, diagnosis), [`store`]
 //! (dedupe stores and job registries), [`verify`] (authentication schemes
-//! and per-tenant keys), [`clock`], [`direct`], [`queue`]
+//! and per-tenant keys), [`clock`], [`direct`], [`queue`], [`observe`]
+//! (tracing span and metric names)
 //! (queue mode), `redis` (feature `redis`), `testing` (feature `testing`), and
 //! [`adapter`] (what a framework adapter or a framework-less server uses).
 //!
@@ -79,6 +80,7 @@ mod jobs;
 mod key;
 mod keygen;
 mod memory_store;
+pub mod observe;
 mod offload;
 mod outcome;
 mod peek;

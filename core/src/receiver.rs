@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::admit::{AdmitFuture, Checking};
+use crate::admit::{AdmitFuture, AdmitState, Checking};
 use crate::builder::ReceiverBuilder;
 use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::Networks;
@@ -167,6 +167,7 @@ impl Receiver {
     ) -> Result<(), Outcome> {
         let limit = limit.min(self.inner.max_body);
         match declared {
+            // `too_large_at` counts the delivery.
             Some(len) if len > limit as u64 => Err(self.too_large_at(limit)),
             _ => Ok(()),
         }
@@ -179,10 +180,24 @@ impl Receiver {
 
     /// The 413 outcome for a body over `limit` bytes, a route's own limit
     /// (lowered to [`max_body_bytes`](Self::max_body_bytes) if larger).
+    ///
+    /// An adapter answers it at once: the delivery is counted as
+    /// `payload_too_large` ([`observe`](crate::observe)).
     pub fn too_large_at(&self, limit: usize) -> Outcome {
-        Outcome::Refused(Rejection::PayloadTooLarge {
+        let outcome = Outcome::Refused(Rejection::PayloadTooLarge {
             limit: limit.min(self.inner.max_body),
-        })
+        });
+        crate::observe::answered(self.mode(), &outcome);
+        outcome
+    }
+
+    /// The 400 outcome for a request body that could not be read (the
+    /// connection failed mid-body). An adapter answers it at once: the
+    /// delivery is counted as `body_unreadable` ([`observe`](crate::observe)).
+    pub fn body_unreadable(&self) -> Outcome {
+        let outcome = Outcome::Refused(Rejection::BodyUnreadable);
+        crate::observe::answered(self.mode(), &outcome);
+        outcome
     }
 
     /// The 503 outcome (with this receiver's `Retry-After`) for a store failure
@@ -214,9 +229,10 @@ impl Receiver {
     /// called; the returned future holds none of the request, only what the
     /// claim needs, and awaits the store.
     pub fn admit(&self, inbound: Inbound<'_>) -> impl Future<Output = Admission> + Send + '_ {
+        let observed = crate::observe::checking();
         let checking = self.check(&inbound, None);
         drop(inbound);
-        self.admit_checked(checking)
+        self.admit_checked(observed, checking)
     }
 
     /// Like [`admit`](Self::admit), for a delivery the adapter or app has
@@ -230,22 +246,30 @@ impl Receiver {
         tenant: &str,
         inbound: Inbound<'_>,
     ) -> impl Future<Output = Admission> + Send + '_ {
+        let observed = crate::observe::checking();
         let checking = self.check(&inbound, Some(tenant));
         drop(inbound);
-        self.admit_checked(checking)
+        self.admit_checked(observed, checking)
     }
 
     fn admit_checked<'s>(
         &'s self,
+        observed: crate::observe::Checking,
         checking: Checking<'s>,
     ) -> impl Future<Output = Admission> + Send + 's {
+        let mode = self.mode();
+        let message_id = match &checking {
+            Checking::Now(Ok(checked)) => checked.delivery.message_id(),
+            _ => None,
+        };
+        observed.done(mode, message_id);
         // Not an `async` block: one would keep `checked` in its own slot
         // beside the claim future it moves into. Every adapter boxes this
         // future inside its own per request, so its size is paid each time.
         let checked = match checking {
             Checking::Now(checked) => checked,
             Checking::Later(later) => {
-                return AdmitFuture::Later {
+                let later = AdmitState::Later {
                     later: Box::pin(async move {
                         let checked = later.await?;
                         if self.inner.queue.is_some() {
@@ -255,24 +279,26 @@ impl Receiver {
                             self.claim(checked).await
                         }
                     }),
-                }
+                };
+                return AdmitFuture { mode, state: later };
             }
         };
-        match checked {
+        let state = match checked {
             Ok(checked) if self.inner.queue.is_some() => match self.validate_queued(&checked) {
-                Ok(()) => AdmitFuture::Enqueuing {
+                Ok(()) => AdmitState::Enqueuing {
                     enqueue: self.enqueue(checked),
                 },
-                Err(rejection) => AdmitFuture::Refused {
+                Err(rejection) => AdmitState::Refused {
                     rejection: Some(rejection),
                 },
             },
-            Ok(checked) => AdmitFuture::Claiming {
+            Ok(checked) => AdmitState::Claiming {
                 claim: self.claim(checked),
             },
-            Err(rejection) => AdmitFuture::Refused {
+            Err(rejection) => AdmitState::Refused {
                 rejection: Some(rejection),
             },
-        }
+        };
+        AdmitFuture { mode, state }
     }
 }

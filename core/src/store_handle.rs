@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::deadline::within;
 use crate::idempotency::{ClaimOutcome, ClaimToken, IdempotencyStore, StoreError};
 use crate::memory_store::MemoryStore;
+use crate::observe::{self, StoreOp};
 
 /// The receiver's store.
 #[derive(Clone)]
@@ -61,8 +62,21 @@ impl StoreHandle {
         in_flight_ttl: Duration,
     ) -> Result<ClaimOutcome, StoreError> {
         match self {
-            Self::Memory(m) => m.claim_now(key, token, in_flight_ttl),
-            Self::Other(s) => within(deadline, s.claim(key, token, in_flight_ttl)).await,
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.claim_now(key, token, in_flight_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Claim);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = observe::store_started();
+                let result = within(deadline, s.claim(key, token, in_flight_ttl)).await;
+                observe::store_call(StoreOp::Claim, started, result.is_err());
+                result
+            }
         }
     }
 
@@ -74,8 +88,21 @@ impl StoreHandle {
         done_ttl: Duration,
     ) -> Result<bool, StoreError> {
         match self {
-            Self::Memory(m) => m.complete_now(key, token, done_ttl),
-            Self::Other(s) => within(deadline, s.complete(key, token, done_ttl)).await,
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.complete_now(key, token, done_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Complete);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = observe::store_started();
+                let result = within(deadline, s.complete(key, token, done_ttl)).await;
+                observe::store_call(StoreOp::Complete, started, result.is_err());
+                result
+            }
         }
     }
 
@@ -87,8 +114,21 @@ impl StoreHandle {
         in_flight_ttl: Duration,
     ) -> Result<bool, StoreError> {
         match self {
-            Self::Memory(m) => m.renew_now(key, token, in_flight_ttl),
-            Self::Other(s) => within(deadline, s.renew(key, token, in_flight_ttl)).await,
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.renew_now(key, token, in_flight_ttl);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Renew);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = observe::store_started();
+                let result = within(deadline, s.renew(key, token, in_flight_ttl)).await;
+                observe::store_call(StoreOp::Renew, started, result.is_err());
+                result
+            }
         }
     }
 
@@ -99,8 +139,21 @@ impl StoreHandle {
         token: ClaimToken,
     ) -> Result<bool, StoreError> {
         match self {
-            Self::Memory(m) => m.release_now(key, token),
-            Self::Other(s) => within(deadline, s.release(key, token)).await,
+            // In-process and well under a microsecond: not timed (reading
+            // the clock would cost more than the call); failures counted.
+            Self::Memory(m) => {
+                let result = m.release_now(key, token);
+                if result.is_err() {
+                    observe::store_failed(StoreOp::Release);
+                }
+                result
+            }
+            Self::Other(s) => {
+                let started = observe::store_started();
+                let result = within(deadline, s.release(key, token)).await;
+                observe::store_call(StoreOp::Release, started, result.is_err());
+                result
+            }
         }
     }
 }

@@ -5,11 +5,13 @@
 
 pub mod config;
 pub mod events;
+pub mod metrics;
 pub mod queue;
 pub mod setup;
 
 pub use config::{Config, ConfigError, QueueMode, QueueSettings, WebhookMode};
 pub use events::{EventLog, RecordedEvent};
+pub use metrics::Metrics;
 pub use setup::{build_receiver, init_tracing, listening, start, SetupError};
 
 // Guides whose Rust blocks need Redis and several adapters at once: this crate

@@ -112,14 +112,26 @@ pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
     }
 }
 
-/// Logs to stderr with `tracing`, filtered by `RUST_LOG` (default `info`).
+/// Logs to stderr with `tracing`, filtered by `RUST_LOG` (default `info`):
+/// one JSON object per line with `LOG_FORMAT=json` (each event carries its
+/// spans, so a line logged while a delivery runs names its
+/// `hookgate.delivery` span's message id), readable text otherwise.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Prints the one start-up line `listening on <addr>` to stdout.

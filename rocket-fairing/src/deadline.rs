@@ -12,6 +12,7 @@
 use rocket::data::Data;
 use rocket::route::{self, Handler, Route};
 use rocket::Request;
+use tracing::Instrument as _;
 
 use crate::fairing::Installed;
 use crate::stash::{Decision, Stash};
@@ -67,16 +68,27 @@ impl Handler for Deadline {
             stash.admitted().await;
             tokio::time::sleep(receiver.handler_deadline()).await;
         };
+        // observe: the route (its guard and the app's handler) runs in the
+        // request's `hookgate.delivery` span, when a subscriber wants it.
+        let span = stash.span();
+        let mut route = self.inner.handle(request, data);
+        if let Some(span) = &span {
+            // Boxed again only when traced: the untraced future keeps its size.
+            route = Box::pin(route.instrument(span.clone()));
+        }
         tokio::select! {
             biased;
-            outcome = self.inner.handle(request, data) => {
+            outcome = route => {
                 stash.set_bounded(false);
                 outcome
             }
             // Boxed: the rare path would otherwise size every request's
             // future (boxed per request by Rocket) past the allocator's
             // small-size classes.
-            () = deadline => Box::pin(time_out(stash)).await,
+            () = deadline => match span {
+                Some(span) => Box::pin(time_out(stash)).instrument(span).await,
+                None => Box::pin(time_out(stash)).await,
+            },
         }
     }
 }

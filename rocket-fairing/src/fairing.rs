@@ -8,6 +8,7 @@ use hookgate::adapter::{Conclusion, HandlerEnd};
 use hookgate::Receiver;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Request, Response, Rocket};
+use tracing::Instrument as _;
 
 use crate::limit;
 use crate::responder::{self, JsonResponder, Responder};
@@ -117,7 +118,8 @@ impl Fairing for WebhookFairing {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let Some(decision) = Stash::of(request).take() else {
+        let stash = Stash::of(request);
+        let Some(decision) = stash.take() else {
             return;
         };
         match decision {
@@ -132,7 +134,12 @@ impl Fairing for WebhookFairing {
             Decision::Admitted { claim, renewal } => {
                 drop(renewal);
                 let end = HandlerEnd::Status(response.status().code);
-                if let Conclusion::Replace(outcome) = claim.conclude(end).await {
+                // observe: concluded in the request's `hookgate.delivery` span.
+                let conclusion = match stash.span() {
+                    Some(span) => claim.conclude(end).instrument(span).await,
+                    None => claim.conclude(end).await,
+                };
+                if let Conclusion::Replace(outcome) = conclusion {
                     responder::replace(response, &*self.responder, &outcome);
                 }
             }

@@ -9,6 +9,7 @@ use rocket::http::Status;
 use rocket::outcome::Outcome;
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 use crate::fairing::{Installed, NOT_ATTACHED};
 use crate::headers::RocketHeaders;
@@ -67,51 +68,67 @@ where
     type Error = Answer;
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        // observe: admission runs in the request's `hookgate.delivery` span.
         let stash = Stash::of(request);
-        let Some(installed) = request.rocket().state::<Installed>() else {
-            tracing::error!(uri = %request.uri(), "{NOT_ATTACHED}");
-            return Outcome::Error(refuse(stash, Rejection::NotInstalled.into()));
-        };
-        let receiver = &installed.receiver;
-        let limit = limit::effective(request.limits(), receiver.max_body_bytes());
-
-        let headers = RocketHeaders(request.headers());
-        let declared = hookgate::adapter::declared_length(&headers);
-        if let Err(outcome) = receiver.check_content_length_at(declared, limit) {
-            return Outcome::Error(refuse(stash, outcome));
+        match stash.span() {
+            Some(span) => admit(request, data, stash).instrument(span).await,
+            None => admit(request, data, stash).await,
         }
-        let body = match data.open(limit.bytes()).into_bytes().await {
-            Ok(capped) if capped.is_complete() => Bytes::from(capped.into_inner()),
-            Ok(_) => return Outcome::Error(refuse(stash, receiver.too_large_at(limit))),
-            Err(error) => {
-                tracing::debug!(%error, "hookgate: the request body could not be read");
-                return Outcome::Error(refuse(stash, Rejection::BodyUnreadable.into()));
+    }
+}
+
+/// The guard's work: read the body, admit, parse.
+async fn admit<'r, E>(
+    request: &'r Request<'_>,
+    data: Data<'r>,
+    stash: &'r Stash,
+) -> data::Outcome<'r, Webhook<E>>
+where
+    E: DeserializeOwned + Send + 'static,
+{
+    let Some(installed) = request.rocket().state::<Installed>() else {
+        tracing::error!(uri = %request.uri(), "{NOT_ATTACHED}");
+        return Outcome::Error(refuse(stash, Rejection::NotInstalled.into()));
+    };
+    let receiver = &installed.receiver;
+    let limit = limit::effective(request.limits(), receiver.max_body_bytes());
+
+    let headers = RocketHeaders(request.headers());
+    let declared = hookgate::adapter::declared_length(&headers);
+    if let Err(outcome) = receiver.check_content_length_at(declared, limit) {
+        return Outcome::Error(refuse(stash, outcome));
+    }
+    let body = match data.open(limit.bytes()).into_bytes().await {
+        Ok(capped) if capped.is_complete() => Bytes::from(capped.into_inner()),
+        Ok(_) => return Outcome::Error(refuse(stash, receiver.too_large_at(limit))),
+        Err(error) => {
+            tracing::debug!(%error, "hookgate: the request body could not be read");
+            return Outcome::Error(refuse(stash, receiver.body_unreadable()));
+        }
+    };
+
+    let inbound = Inbound {
+        headers: &headers,
+        body,
+        peer: request.remote().map(|addr| addr.ip()),
+    };
+    match receiver.admit(inbound).await {
+        Admission::Respond(outcome) => Outcome::Error(refuse(stash, outcome)),
+        Admission::Proceed(delivery, claim) => match Webhook::<E>::parse(delivery) {
+            Ok(webhook) => {
+                let renewal = (!stash.is_bounded())
+                    .then(|| Renewal::start(&claim, receiver.handler_deadline()));
+                stash.admit(Decision::Admitted { claim, renewal });
+                Outcome::Success(webhook)
             }
-        };
-
-        let inbound = Inbound {
-            headers: &headers,
-            body,
-            peer: request.remote().map(|addr| addr.ip()),
-        };
-        match receiver.admit(inbound).await {
-            Admission::Respond(outcome) => Outcome::Error(refuse(stash, outcome)),
-            Admission::Proceed(delivery, claim) => match Webhook::<E>::parse(delivery) {
-                Ok(webhook) => {
-                    let renewal = (!stash.is_bounded())
-                        .then(|| Renewal::start(&claim, receiver.handler_deadline()));
-                    stash.admit(Decision::Admitted { claim, renewal });
-                    Outcome::Success(webhook)
-                }
-                Err(rejection) => {
-                    // Not processed (as a handler answering 400): the claim
-                    // is released so a fixed retry can be.
-                    let status = rejection.status().as_u16();
-                    let _released = claim.conclude(HandlerEnd::Status(status)).await;
-                    Outcome::Error(refuse(stash, rejection.into()))
-                }
-            },
-        }
+            Err(rejection) => {
+                // Not processed (as a handler answering 400): the claim
+                // is released so a fixed retry can be.
+                let status = rejection.status().as_u16();
+                let _released = claim.conclude(HandlerEnd::Status(status)).await;
+                Outcome::Error(refuse(stash, rejection.into()))
+            }
+        },
     }
 }
 

@@ -4,7 +4,7 @@
 //! moment of admission to a [`with_deadline`](crate::with_deadline) route.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tokio::sync::Notify;
 
@@ -37,6 +37,9 @@ pub(crate) struct Stash {
     decision: Mutex<Option<Decision>>,
     admitted: Notify,
     bounded: AtomicBool,
+    /// The request's `hookgate.delivery` span (observe), made by whichever
+    /// of the deadline wrapper and the guard runs first.
+    span: OnceLock<tracing::Span>,
 }
 
 impl Stash {
@@ -73,6 +76,15 @@ impl Stash {
     /// that deadline below the in-flight TTL, so its claim needs no renewal).
     pub(crate) fn is_bounded(&self) -> bool {
         self.bounded.load(Ordering::Relaxed)
+    }
+
+    /// The request's `hookgate.delivery` span; `None` when no subscriber
+    /// wants it (nothing is entered then).
+    pub(crate) fn span(&self) -> Option<tracing::Span> {
+        let span = self
+            .span
+            .get_or_init(|| hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_ROCKET));
+        (!span.is_disabled()).then(|| span.clone())
     }
 
     /// Takes the decision out, once.

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http_body::Body;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use hookgate::{Outcome, Receiver, Rejection};
+use hookgate::{Outcome, Receiver};
 
 /// A boxed error, as tower uses.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -31,7 +31,7 @@ where
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(receiver.too_large()),
         Err(e) => {
             tracing::info!(error = %e, "hookgate: the request body could not be read");
-            Err(Outcome::from(Rejection::BodyUnreadable))
+            Err(receiver.body_unreadable())
         }
     }
 }

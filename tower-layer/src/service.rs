@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
+use tracing::Instrument as _;
 
 use hookgate::adapter::{with_handler_deadline, Admission, Conclusion, HandlerEnd, Inbound};
 use hookgate::{Outcome, Receiver};
@@ -128,12 +129,26 @@ where
         // request and then took it apart would hold both (it is boxed per
         // request, and past ~1 KiB the allocator leaves its fast path).
         let (parts, body) = req.into_parts();
+        // observe: the whole request runs in its `hookgate.delivery` span,
+        // when a subscriber wants it.
+        let span = hookgate::observe::delivery_span(hookgate::observe::FRAMEWORK_AXUM);
         let declared = declared_len(&parts.headers, &body);
-        if let Err(outcome) = shared.receiver.check_content_length(declared) {
+        let check = || shared.receiver.check_content_length(declared);
+        let checked = if span.is_disabled() {
+            check()
+        } else {
+            span.in_scope(check)
+        };
+        if let Err(outcome) = checked {
             let res = answer(&*shared.responder, &outcome);
             return ResponseFuture::new(std::future::ready(Ok(res)));
         }
-        ResponseFuture::new(guard(inner, shared, parts, body))
+        let guarded = guard(inner, shared, parts, body);
+        if span.is_disabled() {
+            ResponseFuture::new(guarded)
+        } else {
+            ResponseFuture::new(guarded.instrument(span))
+        }
     }
 }
 

@@ -78,12 +78,12 @@ impl Receiver {
             }
             let forget = checked.job_to_forget();
             let entry = QueueEntry::new(checked.key, checked.delivery).forgetting_job(forget);
-            match within(deadline, queue.backend.enqueue(&entry)).await {
+            let started = std::time::Instant::now();
+            let enqueued = within(deadline, queue.backend.enqueue(&entry)).await;
+            crate::observe::enqueued(started);
+            match enqueued {
                 Ok(Enqueued::Queued) => Ok(Admission::Respond(Outcome::Queued)),
-                Ok(Enqueued::Duplicate) => {
-                    tracing::debug!(key = %entry.key(), "hookgate: duplicate of a queued or processed delivery");
-                    Ok(Admission::Respond(Outcome::Duplicate))
-                }
+                Ok(Enqueued::Duplicate) => Ok(Admission::Respond(Outcome::Duplicate)),
                 Err(e) => Err(unavailable(e)),
             }
         }

@@ -96,6 +96,12 @@ where
 
     pub(super) async fn run(self: Arc<Self>, mut stop: watch::Receiver<Option<Duration>>) -> usize {
         self.report_durability().await;
+        let gauges = tokio::spawn(publish_gauges(
+            self.backend.clone(),
+            self.deadline(),
+            stop.clone(),
+        ));
+        let _gauges = AbortOnDrop(gauges);
         let slots = Arc::new(Semaphore::new(self.config.workers));
         let mut running = JoinSet::new();
         let mut pause = Pause { current: None };
@@ -206,6 +212,11 @@ where
             attempt,
         } = taken;
         let outcome = self.attempt(&receipt, &entry, attempt).await;
+        crate::observe::queue_attempt(match outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed(_) => "failed",
+            Outcome::Permanent(_) => "permanent",
+        });
         // Bounded: past that many outcomes in flight, the slot waits too.
         let settling = self.settling.clone().acquire_owned().await;
         drop(slot);
@@ -235,6 +246,7 @@ where
             }
             Outcome::Failed(error) | Outcome::Permanent(error) => {
                 tracing::error!(key = %entry.key(), attempt, %error, "hookgate: queued delivery failed for the last time; moved to the dead letters");
+                crate::observe::queue_dead_letter();
                 let dead = entry.with_failure(attempt, error);
                 self.settle("moving a dead letter", || {
                     self.backend.dead_letter(&receipt, &dead)
@@ -381,6 +393,28 @@ pub(super) async fn coalesce(
             .is_ok();
         for c in batch.drain(..) {
             let _ = c.reply.send(written);
+        }
+    }
+}
+
+/// Publishes the queue's statistics as the `observe` gauges every
+/// [`QUEUE_GAUGE_INTERVAL`](crate::observe::QUEUE_GAUGE_INTERVAL) until the
+/// pool stops (aborted with it). A failed read leaves the last values.
+async fn publish_gauges(
+    backend: Arc<dyn QueueBackend>,
+    deadline: Duration,
+    mut stop: watch::Receiver<Option<Duration>>,
+) {
+    loop {
+        match within(deadline, backend.stats()).await {
+            Ok(stats) => crate::observe::queue_gauges(&stats),
+            Err(e) => {
+                tracing::debug!(error = %e, "hookgate: could not read the queue's statistics for its gauges")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(crate::observe::QUEUE_GAUGE_INTERVAL) => {}
+            _ = stop.changed() => return,
         }
     }
 }

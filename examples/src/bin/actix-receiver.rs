@@ -9,12 +9,13 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use hookgate_actix::{
     answer_response, queue_route, start_workers, JobEvent, Receiver, Webhook, WebhookMiddleware,
 };
-use hookgate_examples::{queue, EventLog, RecordedEvent};
+use hookgate_examples::{queue, EventLog, Metrics, RecordedEvent};
 
 /// `POST /webhook/reducto`: reached only by admitted deliveries.
 async fn on_job(hook: Webhook<JobEvent>, events: web::Data<EventLog>) -> HttpResponse {
     let (event, delivery) = hook.into_parts();
-    tracing::info!(job = %event.job_id, status = %event.status, id = ?delivery.message_id(), "job event");
+    // The message id comes with the `hookgate.delivery` span around it.
+    tracing::info!(job = %event.job_id, status = %event.status, "job event");
     events.push(RecordedEvent::new(&delivery, event));
     HttpResponse::Ok().json(serde_json::json!({ "received": true }))
 }
@@ -62,6 +63,13 @@ async fn requeue_dead(receiver: web::Data<Receiver>) -> HttpResponse {
     reply(queue::requeue(&receiver).await)
 }
 
+/// `GET /metrics`: the Prometheus text format.
+async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(hookgate_examples::metrics::CONTENT_TYPE)
+        .body(metrics.render())
+}
+
 /// `GET /healthz`.
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().finish()
@@ -70,6 +78,7 @@ async fn healthz() -> HttpResponse {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     hookgate_examples::init_tracing();
+    let metrics = web::Data::new(Metrics::install());
     let (config, receiver) = hookgate_examples::start().await;
     let log = EventLog::new(config.events_limit);
     // Queue mode: the ready resource answers 202 once queued; the workers run
@@ -85,7 +94,8 @@ async fn main() -> std::io::Result<()> {
     let server = HttpServer::new(move || {
         let app = App::new()
             .app_data(events.clone())
-            .app_data(shared_receiver.clone());
+            .app_data(shared_receiver.clone())
+            .app_data(metrics.clone());
         let app = if receiver.queue_mode() {
             app.service(queue_route("/webhook/reducto", receiver.clone()))
         } else {
@@ -101,6 +111,7 @@ async fn main() -> std::io::Result<()> {
             .route("/dead/requeue", web::post().to(requeue_dead))
             .route("/jobs/{job_id}", web::post().to(register_job))
             .route("/healthz", web::get().to(healthz))
+            .route("/metrics", web::get().to(self::metrics))
     })
     .bind(config.bind)?;
 

@@ -12,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hookgate_examples::{init_tracing, listening, queue, start, EventLog, RecordedEvent};
+use hookgate_examples::{init_tracing, listening, queue, start, EventLog, Metrics, RecordedEvent};
 use hookgate_tower::{queue_route, start_workers, JobEvent, Receiver, Webhook, WebhookLayer};
 use serde_json::json;
 
@@ -21,6 +21,7 @@ use serde_json::json;
 struct AppState {
     receiver: Receiver,
     events: EventLog,
+    metrics: Metrics,
 }
 
 /// `POST /webhook/reducto`: hookgate admitted the delivery; record the event.
@@ -29,7 +30,8 @@ async fn on_event(
     webhook: Webhook<JobEvent>,
 ) -> Json<serde_json::Value> {
     let (event, delivery) = webhook.into_parts();
-    tracing::info!(job_id = %event.job_id, status = %event.status, message_id = ?delivery.message_id(), "event processed");
+    // The message id comes with the `hookgate.delivery` span around it.
+    tracing::info!(job = %event.job_id, status = %event.status, "job event");
     state.events.push(RecordedEvent::new(&delivery, event));
     Json(json!({"received": true}))
 }
@@ -87,16 +89,29 @@ async fn requeue_dead(State(state): State<AppState>) -> Response {
     reply(queue::requeue(&state.receiver).await)
 }
 
+/// `GET /metrics`: the Prometheus text format.
+async fn scrape(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            hookgate_examples::metrics::CONTENT_TYPE,
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
 /// `GET /healthz`.
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"ok": true}))
 }
 
 /// The whole app.
-fn app(receiver: Receiver, events: EventLog) -> Router {
+fn app(receiver: Receiver, events: EventLog, metrics: Metrics) -> Router {
     let state = AppState {
         receiver: receiver.clone(),
         events,
+        metrics,
     };
     // Queue mode: the ready route answers 202 once queued; the workers run
     // the handler (see `main`).
@@ -114,6 +129,7 @@ fn app(receiver: Receiver, events: EventLog) -> Router {
         .route("/dead/requeue", post(requeue_dead))
         .route("/jobs/{job_id}", post(register_job))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(scrape))
         .merge(protected)
         .with_state(state)
 }
@@ -150,6 +166,7 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() {
     init_tracing();
+    let metrics = Metrics::install();
     let (config, receiver) = start().await;
     let listener = match tokio::net::TcpListener::bind(config.bind).await {
         Ok(l) => l,
@@ -177,7 +194,7 @@ async fn main() {
     } else {
         None
     };
-    let app = app(receiver, events);
+    let app = app(receiver, events, metrics);
     listening(addr);
     let served = axum::serve(
         listener,

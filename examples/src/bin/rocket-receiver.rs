@@ -7,14 +7,14 @@
 
 use std::net::SocketAddr;
 
-use hookgate_examples::{queue, EventLog, RecordedEvent};
+use hookgate_examples::{queue, EventLog, Metrics, RecordedEvent};
 use hookgate_rocket::{
     queue_route, start_workers, with_deadline, AnswerResponder, JobEvent, Receiver, Webhook,
     WebhookFairing,
 };
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
-use rocket::http::Status;
+use rocket::http::{ContentType, Status};
 use rocket::response::content::RawJson;
 use rocket::{get, post, routes, State};
 
@@ -22,7 +22,8 @@ use rocket::{get, post, routes, State};
 #[post("/webhook/reducto", data = "<hook>")]
 fn on_job(hook: Webhook<JobEvent>, events: &State<EventLog>) -> RawJson<&'static str> {
     let (event, delivery) = hook.into_parts();
-    tracing::info!(job = %event.job_id, status = %event.status, id = ?delivery.message_id(), "job event");
+    // The message id comes with the `hookgate.delivery` span around it.
+    tracing::info!(job = %event.job_id, status = %event.status, "job event");
     events.push(RecordedEvent::new(&delivery, event));
     RawJson(r#"{"received":true}"#)
 }
@@ -45,6 +46,14 @@ async fn register_job(
             receiver.store_unavailable(source).to_answer(),
         )),
     }
+}
+
+/// `GET /metrics`: the Prometheus text format.
+#[get("/metrics")]
+fn metrics(metrics: &State<Metrics>) -> (ContentType, String) {
+    let prometheus =
+        ContentType::new("text", "plain").with_params([("version", "0.0.4"), ("charset", "utf-8")]);
+    (prometheus, metrics.render())
 }
 
 /// An operations route's reply.
@@ -87,6 +96,7 @@ fn healthz() -> Status {
 
 #[rocket::main]
 async fn main() {
+    let metrics = Metrics::install();
     let (config, receiver) = hookgate_examples::start().await;
 
     let rocket_config = rocket::Config {
@@ -108,20 +118,22 @@ async fn main() {
     let worker_receiver = receiver.clone();
     let worker_events = events.clone();
     let rocket = rocket::custom(rocket_config)
-        .attach(WebhookFairing::new(receiver))
+        .attach(WebhookFairing::new(receiver.clone()))
         .attach(AdHoc::on_liftoff("listening", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
                 hookgate_examples::listening(SocketAddr::new(config.address, config.port));
             })
         }))
-        .manage(events)
+        .manage(events.clone())
+        .manage(metrics)
         .mount(
             "/",
             routes![
                 list_events,
                 register_job,
                 healthz,
+                metrics,
                 queue_stats,
                 dead_letters,
                 requeue_dead

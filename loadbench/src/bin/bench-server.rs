@@ -8,7 +8,10 @@
 //! (verify + in-memory claim written inline in the handler, no layer),
 //! `actix-bare`, `actix-memory`, `actix-redis`, `actix-floor`,
 //! `rocket-bare`, `rocket-memory`, `rocket-redis`, `rocket-floor` (each
-//! framework's floor does the same work: `hookgate_loadbench::floor`).
+//! framework's floor does the same work: `hookgate_loadbench::floor`), and
+//! `axum-prometheus`, `actix-prometheus`, `rocket-prometheus`: the `memory`
+//! variant with the Prometheus recorder installed (as the example receivers
+//! install it), so hookgate's metrics are recorded for every delivery.
 //! `*-redis`, `axum-handwritten` and `axum-queue` use `REDIS_URL` (default
 //! `redis://127.0.0.1:6379/`). `WORKERS` sets the worker threads of the Tokio
 //! runtime the axum and Rocket variants run on (default 2; actix always uses
@@ -137,6 +140,12 @@ fn main() {
         std::process::exit(2);
     };
     let (framework, mode) = variant.split_once('-').unwrap_or((variant.as_str(), ""));
+    let mode = if mode == "prometheus" {
+        install_prometheus();
+        "memory"
+    } else {
+        mode
+    };
     match framework {
         "axum" => tokio_rt().block_on(axum_server::run(mode, addr)),
         "actix" => actix_server::run(mode, addr),
@@ -146,6 +155,26 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// The Prometheus recorder as the example receivers install it
+/// (`examples/src/metrics.rs`): `_seconds` metrics as histograms, described,
+/// drained every 5 s.
+fn install_prometheus() {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    const BUCKETS: &[f64] = &[
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    ];
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS)
+        .expect("buckets")
+        .install_recorder()
+        .expect("recorder");
+    hookgate::observe::register();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        handle.run_upkeep();
+    });
 }
 
 fn tokio_rt() -> tokio::runtime::Runtime {
