@@ -12,6 +12,21 @@ pub enum WebhookMode {
     Direct,
 }
 
+/// Which signature scheme signed mode checks (`WEBHOOK_SCHEME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookScheme {
+    /// Svix / Standard Webhooks (`standard`, the default): `WEBHOOK_SECRET`
+    /// holds `whsec_…` secrets.
+    Standard,
+    /// GitHub (`github`): `X-Hub-Signature-256`, deduplicated by
+    /// `X-GitHub-Delivery`; `WEBHOOK_SECRET` is the webhook secret string.
+    GitHub,
+    /// Stripe (`stripe`): `Stripe-Signature`, deduplicated by the body's
+    /// `id`; `WEBHOOK_SECRET` is the `whsec_…` endpoint secret, used whole as
+    /// Stripe's libraries use it.
+    Stripe,
+}
+
 /// Queue mode (`WEBHOOK_QUEUE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueMode {
@@ -51,6 +66,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `WEBHOOK_MODE`.
     pub mode: WebhookMode,
+    /// `WEBHOOK_SCHEME` (svix mode).
+    pub scheme: WebhookScheme,
     /// `WEBHOOK_SECRET` (svix mode).
     pub secrets: Option<String>,
     /// `WEBHOOK_TOLERANCE_SECS`.
@@ -79,6 +96,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("bind", &self.bind)
             .field("mode", &self.mode)
+            .field("scheme", &self.scheme)
             .field("secrets", &set(&self.secrets))
             .field("tolerance", &self.tolerance)
             .field("redis_url", &self.redis_url.as_deref().map(redacted_url))
@@ -130,6 +148,9 @@ pub enum ConfigError {
     /// `WEBHOOK_SECRET` missing in svix mode.
     #[error("WEBHOOK_SECRET is required in svix mode: set it to the `whsec_…` secret from the sender's portal (several separated by spaces or commas during rotation)")]
     MissingSecret,
+    /// `WEBHOOK_SCHEME` other than `standard` in direct mode.
+    #[error("WEBHOOK_SCHEME={0} needs signed mode: unset WEBHOOK_MODE or set it to `svix` (direct mode checks no signature)")]
+    SchemeNeedsSigned(&'static str),
 }
 
 impl Config {
@@ -164,6 +185,23 @@ impl Config {
                 ))
             }
         };
+        let scheme = match var("WEBHOOK_SCHEME").as_deref().map(str::trim) {
+            None | Some("standard") => WebhookScheme::Standard,
+            Some("github") => WebhookScheme::GitHub,
+            Some("stripe") => WebhookScheme::Stripe,
+            Some(other) => {
+                return Err(parse("WEBHOOK_SCHEME", "`standard`, `github` or `stripe`")(
+                    other.to_owned(),
+                ))
+            }
+        };
+        if mode == WebhookMode::Direct {
+            match scheme {
+                WebhookScheme::Standard => {}
+                WebhookScheme::GitHub => return Err(ConfigError::SchemeNeedsSigned("github")),
+                WebhookScheme::Stripe => return Err(ConfigError::SchemeNeedsSigned("stripe")),
+            }
+        }
         let tolerance =
             match var("WEBHOOK_TOLERANCE_SECS") {
                 None => Duration::from_secs(300),
@@ -219,6 +257,7 @@ impl Config {
         Ok(Self {
             bind,
             mode,
+            scheme,
             secrets,
             tolerance,
             redis_url: var("REDIS_URL"),
@@ -251,6 +290,7 @@ mod tests {
         let c = cfg(&[("WEBHOOK_SECRET", "whsec_dGVzdA==")]).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:5000");
         assert_eq!(c.mode, WebhookMode::Svix);
+        assert_eq!(c.scheme, WebhookScheme::Standard);
         assert_eq!(c.tolerance, Duration::from_secs(300));
         assert_eq!(c.max_body_bytes, 16_777_216);
         assert_eq!(c.events_limit, 1000);
@@ -296,6 +336,31 @@ mod tests {
         assert!(shown.contains("redis.internal:6380"), "{shown}");
         assert!(format!("{:?}", redacted_url("not a url hunter2")).contains("redacted"));
         assert!(!redacted_url("redis://:hunter2@h/").contains("hunter2"));
+    }
+
+    #[test]
+    fn schemes() {
+        let s = ("WEBHOOK_SECRET", "It's a Secret to Everybody");
+        for (value, scheme) in [
+            ("standard", WebhookScheme::Standard),
+            ("github", WebhookScheme::GitHub),
+            (" stripe ", WebhookScheme::Stripe),
+        ] {
+            assert_eq!(cfg(&[s, ("WEBHOOK_SCHEME", value)]).unwrap().scheme, scheme);
+        }
+        let err = cfg(&[s, ("WEBHOOK_SCHEME", "gitlab")]).unwrap_err();
+        assert!(err.to_string().contains("WEBHOOK_SCHEME"), "{err}");
+        assert!(err.to_string().contains("`github`"), "{err}");
+        assert!(matches!(
+            cfg(&[("WEBHOOK_SCHEME", "github")]),
+            Err(ConfigError::MissingSecret)
+        ));
+        let direct = ("WEBHOOK_MODE", "direct");
+        assert!(matches!(
+            cfg(&[direct, ("WEBHOOK_SCHEME", "stripe")]),
+            Err(ConfigError::SchemeNeedsSigned("stripe"))
+        ));
+        assert!(cfg(&[direct, ("WEBHOOK_SCHEME", "standard")]).is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod metrics;
 pub mod queue;
 pub mod setup;
 
-pub use config::{Config, ConfigError, QueueMode, QueueSettings, WebhookMode};
+pub use config::{Config, ConfigError, QueueMode, QueueSettings, WebhookMode, WebhookScheme};
 pub use events::{EventLog, RecordedEvent};
 pub use metrics::Metrics;
 pub use setup::{build_receiver, init_tracing, listening, start, SetupError};

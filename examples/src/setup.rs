@@ -8,7 +8,9 @@ use hookgate::queue::{Backoff, MemoryQueue, QueueConfig};
 use hookgate::redis::{connect, RedisJobRegistry, RedisQueue, RedisStore};
 use hookgate::{DirectPolicy, Receiver, ReceiverBuilder};
 
-use crate::config::{Config, QueueMode, QueueSettings, WebhookMode};
+use hookgate::verify::{GitHub, Stripe};
+
+use crate::config::{Config, QueueMode, QueueSettings, WebhookMode, WebhookScheme};
 
 /// Why a receiver could not start.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,22 @@ pub async fn build_receiver(config: &Config) -> Result<Receiver, SetupError> {
         .max_body_bytes(config.max_body_bytes);
     match config.mode {
         WebhookMode::Svix => {
-            builder = builder.secret(config.secrets.clone().unwrap_or_default());
+            let secrets = config.secrets.clone().unwrap_or_default();
+            builder = match config.scheme {
+                WebhookScheme::Standard => builder.secret(secrets),
+                // A GitHub secret is any string (spaces included): used whole.
+                WebhookScheme::GitHub => builder.verifier(GitHub::new(secrets)),
+                // Stripe endpoint secrets (`whsec_…`) hold no spaces or commas:
+                // several, separated like WEBHOOK_SECRET's, while rolling.
+                WebhookScheme::Stripe => {
+                    let mut list = secrets
+                        .split(|c: char| c == ',' || c.is_whitespace())
+                        .filter(|s| !s.is_empty());
+                    let first = list.next().unwrap_or_default();
+                    let stripe = list.fold(Stripe::new(first), Stripe::secret);
+                    builder.verifier(stripe.tolerance(config.tolerance))
+                }
+            };
         }
         WebhookMode::Direct => {
             let mut policy = DirectPolicy::new().known_jobs(config.direct_known_jobs);

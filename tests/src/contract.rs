@@ -99,14 +99,14 @@ const S1: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const S2: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const S3: &str = "whsec_dGhpcmQtc2VjcmV0LW5vdC1jb25maWd1cmVk";
 
-fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
 }
 
-fn case(
+pub(crate) fn case(
     name: impl Into<String>,
     pins: &'static str,
     env: Vec<(String, String)>,
@@ -124,7 +124,7 @@ fn case(
     }
 }
 
-fn exits(
+pub(crate) fn exits(
     name: impl Into<String>,
     pins: &'static str,
     env: Vec<(String, String)>,
@@ -139,7 +139,7 @@ fn exits(
     }
 }
 
-fn send(req: Req, expect: Expect) -> Step {
+pub(crate) fn send(req: Req, expect: Expect) -> Step {
     Step::Send { to: 0, req, expect }
 }
 
@@ -147,7 +147,7 @@ fn send_to(to: usize, req: Req, expect: Expect) -> Step {
     Step::Send { to, req, expect }
 }
 
-fn events(count: usize) -> Step {
+pub(crate) fn events(count: usize) -> Step {
     Step::Events {
         to: None,
         count,
@@ -156,7 +156,7 @@ fn events(count: usize) -> Step {
     }
 }
 
-fn events_are(list: Vec<Value>) -> Step {
+pub(crate) fn events_are(list: Vec<Value>) -> Step {
     Step::Events {
         to: None,
         count: list.len(),
@@ -839,14 +839,26 @@ pub fn contract_cases() -> Result<Vec<Case>, hookgate_vectors::VectorsError> {
     cases.extend(vector_cases(&vectors));
     cases.extend(direct_cases());
     cases.extend(redis_cases());
+    cases.extend(crate::schemes::scheme_cases());
     Ok(cases)
 }
 
 /// Runs the whole table against the receiver binary `bin` with `store`, then
 /// panics listing every failing case. Redis-only cases run only with
-/// [`Store::Redis`].
+/// [`Store::Redis`]. `CONTRACT_FILTER=<text>` runs only the cases whose name
+/// contains it (e.g. `CONTRACT_FILTER=scheme`).
 pub async fn run_contract(bin: &Path, store: Store) {
-    let cases = contract_cases().unwrap_or_else(|e| panic!("{e}"));
+    let mut cases = contract_cases().unwrap_or_else(|e| panic!("{e}"));
+    if let Some(filter) = std::env::var("CONTRACT_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty())
+    {
+        cases.retain(|c| c.name.contains(&filter));
+        assert!(
+            !cases.is_empty(),
+            "CONTRACT_FILTER={filter:?} matches no case"
+        );
+    }
     let total = cases.len();
     let mut failures = Vec::new();
     let mut ran = 0;

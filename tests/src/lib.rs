@@ -24,6 +24,7 @@ mod process;
 mod queue_contract;
 mod redis_server;
 mod request;
+mod schemes;
 mod store;
 
 pub use contract::{contract_cases, run_contract, run_contract_case, Case, Start, Step};
@@ -47,4 +48,5 @@ pub use queue_contract::{
 };
 pub use redis_server::{RedisServer, RedisServerError};
 pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};
+pub use schemes::{github_signature, scheme_cases, stripe_signature, Provider, ProviderSign};
 pub use store::{in_ci, ping, Store};

@@ -11,6 +11,7 @@ use hookgate::signing::HeaderFamily;
 use serde_json::Value;
 
 use crate::ids::now_unix;
+use crate::schemes::ProviderSign;
 
 /// The protected route of every example receiver.
 pub const WEBHOOK_PATH: &str = "/webhook/reducto";
@@ -141,6 +142,8 @@ pub struct Req {
     pub headers: Vec<(String, String)>,
     /// How the body travels.
     pub transfer: Transfer,
+    /// Signed the way GitHub or Stripe sign (at send time), if at all.
+    pub provider: Option<ProviderSign>,
 }
 
 impl Req {
@@ -153,6 +156,7 @@ impl Req {
             sign: None,
             headers: vec![("content-type".to_owned(), "application/json".to_owned())],
             transfer: Transfer::Sized,
+            provider: None,
         }
     }
 
@@ -179,6 +183,7 @@ impl Req {
             sign: None,
             headers: Vec::new(),
             transfer: Transfer::Sized,
+            provider: None,
         }
     }
 
@@ -193,6 +198,12 @@ impl Req {
     /// Signs it.
     pub fn signed(mut self, sign: Sign) -> Self {
         self.sign = Some(sign);
+        self
+    }
+
+    /// Signs it the way GitHub or Stripe do.
+    pub fn provider_signed(mut self, sign: ProviderSign) -> Self {
+        self.provider = Some(sign);
         self
     }
 
@@ -218,6 +229,11 @@ impl Req {
             .request(self.method.clone(), format!("{base}{}", self.path))
             .timeout(Duration::from_secs(30));
         if let Some(sign) = &self.sign {
+            for (n, v) in sign.headers(&self.body) {
+                rb = rb.header(n, v);
+            }
+        }
+        if let Some(sign) = &self.provider {
             for (n, v) in sign.headers(&self.body) {
                 rb = rb.header(n, v);
             }
