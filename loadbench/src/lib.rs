@@ -20,6 +20,7 @@
 pub mod actix_route;
 pub mod axum_route;
 pub mod floor;
+pub mod redis_keys;
 pub mod rocket_route;
 
 /// The body every handler answers with.

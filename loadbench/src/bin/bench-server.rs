@@ -27,6 +27,7 @@ use hookgate::queue::QueueConfig;
 use hookgate::redis::{connect, ConnectionManager, RedisQueue, RedisStore};
 use hookgate::Receiver;
 use hookgate_loadbench::axum_route::{bare_router, floor_router, guarded_router, received};
+use hookgate_loadbench::redis_keys::delete_keys;
 use hookgate_loadbench::{parse, ROUTE, SECRET};
 
 fn redis_url() -> String {
@@ -81,38 +82,8 @@ async fn queue_receiver() -> (Receiver, ConnectionManager) {
 async fn delete_bench_queue(conn: ConnectionManager) {
     let tag = bench_queue(conn.clone()).stream_key(0);
     let tag = tag.trim_end_matches(":stream").to_owned();
-    delete_keys(conn, &format!("{tag}*")).await;
-}
-
-/// Deletes every key matching `pattern` (this process's keys), so that
-/// neither the shared Redis fills up nor expiring keys of an earlier run
-/// cost Redis time during the next one.
-async fn delete_keys(mut conn: ConnectionManager, pattern: &str) {
-    let mut cursor: u64 = 0;
-    let mut deleted = 0usize;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(10_000)
-            .query_async(&mut conn)
-            .await
-            .expect("SCAN");
-        if !keys.is_empty() {
-            deleted += keys.len();
-            let _: i64 = redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async(&mut conn)
-                .await
-                .expect("UNLINK");
-        }
-        if next == 0 {
-            break;
-        }
-        cursor = next;
-    }
+    let pattern = format!("{tag}*");
+    let deleted = delete_keys(conn, &pattern).await;
     eprintln!("deleted {deleted} keys matching {pattern}");
 }
 
@@ -271,7 +242,9 @@ mod axum_server {
                 .with_graceful_shutdown(terminated())
                 .await
                 .expect("serve");
-                delete_keys(conn, &format!("handwritten:{}:*", std::process::id())).await;
+                let pattern = format!("handwritten:{}:*", std::process::id());
+                let deleted = delete_keys(conn, &pattern).await;
+                eprintln!("deleted {deleted} keys matching {pattern}");
                 return;
             }
             other => {

@@ -36,6 +36,7 @@ use hookgate::redis::{connect, ConnectionManager, RedisQueue};
 use hookgate::{JobEvent, Receiver};
 
 use hookgate::adapter::{Admission, HeaderList, Inbound};
+use hookgate_loadbench::redis_keys::delete_keys;
 use hookgate_loadbench::{event_body, signed_headers, SECRET};
 
 /// An `XREADGROUP` reply: per stream, its entries' ids and fields.
@@ -356,31 +357,4 @@ async fn hookgate_drain(receiver: &Receiver, n: usize) -> Duration {
         "each entry handled once"
     );
     took
-}
-
-/// Deletes every key matching `pattern` (the round's stream and markers).
-async fn delete_keys(mut conn: ConnectionManager, pattern: &str) {
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(10_000)
-            .query_async(&mut conn)
-            .await
-            .expect("SCAN");
-        if !keys.is_empty() {
-            let _: i64 = redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async(&mut conn)
-                .await
-                .expect("UNLINK");
-        }
-        if next == 0 {
-            return;
-        }
-        cursor = next;
-    }
 }
