@@ -79,10 +79,8 @@ impl Receiver {
                     let forget = checked.job_to_forget();
                     Claim::owned(s.clone(), checked.key, token, forget)
                 }
-                Ok(ClaimOutcome::Done) => {
-                    tracing::debug!(key = %checked.key, "hookgate: duplicate of a processed delivery");
-                    return Ok(Admission::Respond(Outcome::Duplicate));
-                }
+                // Logged and counted once, by the admit future (`observe`).
+                Ok(ClaimOutcome::Done) => return Ok(Admission::Respond(Outcome::Duplicate)),
                 Ok(ClaimOutcome::InFlight) => {
                     return Err(Rejection::InFlight {
                         retry_after: s.retry_after,
