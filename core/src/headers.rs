@@ -16,9 +16,12 @@ pub trait HeaderLookup {
     }
 
     /// Calls `f` with every header as `(lower-case name, value)`, in order, and
-    /// returns true; or returns false without calling `f` when the map cannot be
-    /// enumerated (the default). The core uses it to find the signature headers
-    /// in one pass instead of six hashed lookups.
+    /// returns true; or returns false when the map cannot be enumerated that
+    /// way (the default, without calling `f`; or a map that finds a name that
+    /// is not lower-case part-way, after calling `f` for the headers before
+    /// it). On false the caller disregards whatever `f` was given and looks
+    /// the names up one by one. The core uses it to find the signature
+    /// headers in one pass instead of six hashed lookups.
     fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
         let _ = f;
         false

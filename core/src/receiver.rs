@@ -252,6 +252,7 @@ impl Receiver {
         self.admit_checked(observed, checking)
     }
 
+    #[inline]
     fn admit_checked<'s>(
         &'s self,
         observed: crate::observe::Checking,

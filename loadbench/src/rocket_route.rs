@@ -2,12 +2,14 @@
 //! `WebhookFairing`, or the [`Floor`] inline. The loopback `bench-server` and
 //! the instruction counts of `route-loop` both build it from here.
 
+use std::borrow::Cow;
+
 use hookgate::{JobEvent, Receiver};
 
 use hookgate::adapter::HeaderLookup;
 use hookgate_rocket::{with_deadline, Webhook, WebhookFairing};
 use rocket::data::{Data, ToByteUnit};
-use rocket::http::{HeaderMap, Status};
+use rocket::http::{Header, HeaderMap, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::content::RawJson;
 use rocket::{post, routes, Build, Rocket, State};
@@ -56,6 +58,29 @@ impl HeaderLookup for Headers<'_> {
         for value in self.0.get(name) {
             f(value.as_bytes());
         }
+    }
+
+    /// One pass, as the fairing's own header view reads the map.
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        for header in self.0.iter() {
+            let Some((name, value)) = borrowed(header) else {
+                return false;
+            };
+            f(name, value.as_bytes());
+        }
+        true
+    }
+}
+
+/// A header's lower-case name and value, borrowed from the map.
+fn borrowed(header: Header<'_>) -> Option<(&str, &str)> {
+    match (header.name.into_cow(), header.value) {
+        (Cow::Borrowed(name), Cow::Borrowed(value))
+            if !name.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            Some((name, value))
+        }
+        _ => None,
     }
 }
 

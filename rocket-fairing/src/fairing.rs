@@ -2,7 +2,7 @@
 //! `on_response` settles each admitted delivery's claim from the route's final
 //! status and writes the answers the [`Webhook`](crate::Webhook) guard decided.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hookgate::adapter::{Conclusion, HandlerEnd};
 use hookgate::Receiver;
@@ -18,6 +18,21 @@ use crate::stash::{Decision, Stash};
 #[derive(Debug)]
 pub(crate) struct Installed {
     pub(crate) receiver: Receiver,
+    /// The body limit of every request of this rocket: Rocket's limits are
+    /// fixed once it has ignited (`Request::limits` is the rocket's config),
+    /// so the named limit is looked up on the first request only (the look-up
+    /// costs ≈ 350 instructions a delivery, `loadbench/count.sh`).
+    limit: OnceLock<usize>,
+}
+
+impl Installed {
+    /// The body limit for `request`: `limits.webhook`, never above the
+    /// receiver's `max_body_bytes`.
+    pub(crate) fn limit(&self, request: &Request<'_>) -> usize {
+        *self
+            .limit
+            .get_or_init(|| limit::effective(request.limits(), self.receiver.max_body_bytes()))
+    }
 }
 
 /// What the log says when a [`Webhook`](crate::Webhook) guard finds no fairing.
@@ -108,6 +123,7 @@ impl Fairing for WebhookFairing {
         }
         let rocket = rocket.manage(Installed {
             receiver: self.receiver.clone(),
+            limit: OnceLock::new(),
         });
         if rocket.state::<Receiver>().is_some() {
             tracing::debug!("hookgate: the app manages its own `Receiver`; leaving it in place");

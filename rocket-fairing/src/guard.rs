@@ -1,6 +1,9 @@
 //! [`Webhook<E>`]: the data guard that reads the body (bounded), asks the core
 //! to admit the delivery, and hands the route the typed event.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use bytes::Bytes;
 use hookgate::adapter::{Admission, HandlerEnd, Inbound};
 use hookgate::{Answer, Rejection};
@@ -13,7 +16,6 @@ use tracing::Instrument as _;
 
 use crate::fairing::{Installed, NOT_ATTACHED};
 use crate::headers::RocketHeaders;
-use crate::limit;
 use crate::renewal::Renewal;
 use crate::responder::status_of;
 use crate::stash::{Decision, Stash};
@@ -60,19 +62,30 @@ impl<E> Sentinel for Webhook<E> {
     }
 }
 
-#[rocket::async_trait]
+/// Written out rather than with `#[rocket::async_trait]`: the boxed future is
+/// the guard's own (`admit`), not an outer `async` block holding it, which
+/// would move the whole future (≈ 2 KiB: Rocket's body reader) into itself
+/// once more per request (`loadbench/count.sh`).
 impl<'r, E> FromData<'r> for Webhook<E>
 where
     E: DeserializeOwned + Send + 'static,
 {
     type Error = Answer;
 
-    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+    fn from_data<'life0, 'async_trait>(
+        request: &'r Request<'life0>,
+        data: Data<'r>,
+    ) -> Pin<Box<dyn Future<Output = data::Outcome<'r, Self>> + Send + 'async_trait>>
+    where
+        'r: 'async_trait,
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         // observe: admission runs in the request's `hookgate.delivery` span.
         let stash = Stash::of(request);
         match stash.span() {
-            Some(span) => admit(request, data, stash).instrument(span).await,
-            None => admit(request, data, stash).await,
+            Some(span) => Box::pin(admit(request, data, stash).instrument(span)),
+            None => Box::pin(admit(request, data, stash)),
         }
     }
 }
@@ -91,7 +104,7 @@ where
         return Outcome::Error(refuse(stash, Rejection::NotInstalled.into()));
     };
     let receiver = &installed.receiver;
-    let limit = limit::effective(request.limits(), receiver.max_body_bytes());
+    let limit = installed.limit(request);
 
     let headers = RocketHeaders(request.headers());
     let declared = hookgate::adapter::declared_length(&headers);

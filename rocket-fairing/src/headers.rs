@@ -9,8 +9,10 @@
 //! axum and actix, which see the bytes, find the client right of the
 //! unreadable part.
 
+use std::borrow::Cow;
+
 use hookgate::adapter::HeaderLookup;
-use rocket::http::HeaderMap;
+use rocket::http::{Header, HeaderMap};
 
 /// A borrowed Rocket [`HeaderMap`] the core can read (names match
 /// case-insensitively).
@@ -26,6 +28,35 @@ impl HeaderLookup for RocketHeaders<'_, '_> {
         for value in self.0.get(name) {
             f(value.as_bytes());
         }
+    }
+
+    /// One pass over the map instead of a hashed look-up per name (Rocket
+    /// hashes each name with SipHash: the six signature headers cost ≈ 2 800
+    /// instructions a delivery more that way, `loadbench/count.sh`). Names
+    /// must be lower-case, as the trait requires (hyper's always are): at
+    /// the first that is not, it returns false and the core looks the names
+    /// up one by one.
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        for header in self.0.iter() {
+            let Some((name, value)) = borrowed(header) else {
+                return false;
+            };
+            f(name, value.as_bytes());
+        }
+        true
+    }
+}
+
+/// A header's name and value borrowed from the map, when the name is
+/// lower-case (the map's iterator lends both; an owned one is never made).
+fn borrowed(header: Header<'_>) -> Option<(&str, &str)> {
+    match (header.name.into_cow(), header.value) {
+        (Cow::Borrowed(name), Cow::Borrowed(value))
+            if !name.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            Some((name, value))
+        }
+        _ => None,
     }
 }
 
@@ -46,5 +77,27 @@ mod tests {
         assert_eq!(seen, [b"v1,a".to_vec(), b"v1,b".to_vec()]);
         assert!(headers.contains("SVIX-SIGNATURE"));
         assert!(!headers.contains("svix-id"));
+    }
+
+    #[test]
+    fn one_pass_only_over_lower_case_names_in_order() {
+        let mut map = HeaderMap::new();
+        map.add(Header::new("svix-id", "msg_1"));
+        map.add(Header::new("svix-signature", "v1,a"));
+        map.add(Header::new("svix-signature", "v1,b"));
+        let headers = RocketHeaders(&map);
+        let mut seen = Vec::new();
+        assert!(headers.for_each_header(&mut |n, v| seen.push((n, v))));
+        assert_eq!(
+            seen,
+            [
+                ("svix-id", &b"msg_1"[..]),
+                ("svix-signature", b"v1,a"),
+                ("svix-signature", b"v1,b")
+            ]
+        );
+        // A name that is not lower-case: the core looks names up instead.
+        map.add(Header::new("Webhook-Id", "msg_2"));
+        assert!(!RocketHeaders(&map).for_each_header(&mut |_, _| {}));
     }
 }
