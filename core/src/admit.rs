@@ -127,7 +127,7 @@ impl Receiver {
     }
 
     /// The synchronous half: everything decided from the request alone.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check<'s>(&'s self, inbound: &Inbound<'_>, tenant: Option<&str>) -> Checking<'s> {
         let inner = &*self.inner;
         let headers: &dyn HeaderLookup = inbound.headers;
@@ -168,7 +168,7 @@ impl Receiver {
     }
 
     /// Size, required headers and source networks; the client address.
-    #[inline]
+    #[inline(always)]
     fn check_request(&self, inbound: &Inbound<'_>) -> Result<Option<IpAddr>, Rejection> {
         let inner = &*self.inner;
         let headers: &dyn HeaderLookup = inbound.headers;

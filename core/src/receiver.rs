@@ -252,7 +252,7 @@ impl Receiver {
         self.admit_checked(observed, checking)
     }
 
-    #[inline]
+    #[inline(always)]
     fn admit_checked<'s>(
         &'s self,
         observed: crate::observe::Checking,

@@ -48,6 +48,35 @@ fn scan_and_lookup_agree() {
 }
 
 #[test]
+fn a_scan_that_stops_part_way_is_disregarded() {
+    // A map that meets a name that is not lower-case after lending a few
+    // headers (as the Rocket adapter's does) says false: what it lent is
+    // dropped and every name is looked up instead.
+    struct StopsPartWay(HeaderList);
+    impl HeaderLookup for StopsPartWay {
+        fn first(&self, name: &str) -> Option<&[u8]> {
+            self.0.first(name)
+        }
+        fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+            self.0.each(name, f)
+        }
+        fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+            f("svix-id", b"lent");
+            f("webhook-signature", b"v1,lent");
+            false
+        }
+    }
+    let map = StopsPartWay(
+        HeaderList::new()
+            .with("Svix-Id", "looked")
+            .with("svix-timestamp", "1")
+            .with("svix-signature", "v1,x"),
+    );
+    let read = SignedHeaders::read(&map).unwrap();
+    assert_eq!(read.id, "looked");
+}
+
+#[test]
 fn tolerance_edges() {
     let t = Tolerance::default();
     assert!(t.check(1000, 1300).is_ok());
