@@ -77,6 +77,7 @@
 
 mod backend;
 mod backoff;
+mod coalesce;
 mod config;
 mod enqueue;
 mod entry;
@@ -85,6 +86,7 @@ mod job;
 mod memory;
 mod ops;
 mod pool;
+mod tasks;
 mod worker;
 
 pub use backend::{
