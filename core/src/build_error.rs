@@ -85,7 +85,7 @@ pub enum BuildError {
     Zero(&'static str),
     /// Queue mode settings that do not fit together.
     #[error("queue mode: {0}")]
-    Queue(String),
+    Queue(#[from] crate::queue::QueueConfigError),
     /// Queue mode on a backend that keeps deliveries only in this process,
     /// without opting in.
     #[error("queue mode on an in-memory queue answers 202 for deliveries a restart loses; use a durable backend (Redis), or opt in for development with `QueueConfig::allow_volatile(true)`")]

@@ -79,6 +79,7 @@ mod backend;
 mod backoff;
 mod coalesce;
 mod config;
+mod config_error;
 mod enqueue;
 mod entry;
 mod error;
@@ -94,6 +95,7 @@ pub use backend::{
 };
 pub use backoff::Backoff;
 pub use config::QueueConfig;
+pub use config_error::QueueConfigError;
 pub use entry::{EntryDecodeError, QueueEntry};
 pub use error::QueueError;
 pub use job::{QueueHandler, Queued};

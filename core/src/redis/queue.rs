@@ -36,8 +36,8 @@ use siphasher::sip::SipHasher13;
 
 use super::{backend, millis};
 use crate::queue::{
-    DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueEntry, QueueError,
-    QueueStats, Receipt, Taken,
+    DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueConfigError, QueueEntry,
+    QueueError, QueueStats, Receipt, Taken,
 };
 
 /// Due retries moved back into the stream per take, at most.
@@ -389,15 +389,12 @@ where
         self.durability_now().await
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), QueueConfigError> {
         if self.name.contains(['{', '}']) {
-            return Err(format!(
-                "the Redis queue name `{}` must not contain `{{` or `}}` (Redis Cluster hash tags)",
-                self.name
-            ));
+            return Err(QueueConfigError::NameBrace(self.name.to_string()));
         }
         if self.shards == 0 {
-            return Err("the Redis queue needs at least one shard".to_owned());
+            return Err(QueueConfigError::NoShards);
         }
         Ok(())
     }
