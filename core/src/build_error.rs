@@ -7,6 +7,7 @@ use crate::client_addr::InvalidNetwork;
 use crate::header_auth::HeaderAuthError;
 use crate::readable_debug::readable_debug;
 use crate::secret::SecretError;
+use crate::verify::TemplateError;
 
 readable_debug!(BuildError);
 
@@ -32,6 +33,17 @@ pub enum BuildError {
         name: String,
         /// Set, but not valid UTF-8.
         not_unicode: bool,
+    },
+    /// A [`TenantFrom::Path`](crate::verify::TenantFrom::Path) template that
+    /// could not name a tenant: no `{tenant}`, several, or not a whole path
+    /// segment.
+    #[error("the tenant path template `{template}` is refused: {source}")]
+    TenantPath {
+        /// The template as given.
+        template: String,
+        /// What is wrong with it.
+        #[source]
+        source: TemplateError,
     },
     /// A CIDR list has an entry that does not parse.
     #[error("invalid {list}: {source}")]

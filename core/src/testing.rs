@@ -24,7 +24,7 @@
 //!     .event("job_1", "Completed")
 //!     .build();
 //! let headers = delivery.header_list();
-//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None };
+//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None, path: "/webhooks" };
 //! assert!(matches!(receiver.admit(inbound).await, Admission::Proceed(..)));
 //! # }
 //! ```

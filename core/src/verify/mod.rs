@@ -34,6 +34,9 @@ mod github;
 mod standard;
 #[cfg(feature = "stripe")]
 mod stripe;
+mod tenant_cache;
+mod tenant_from;
+mod tenant_keys;
 mod tenants;
 #[cfg(test)]
 mod tests;
@@ -43,7 +46,9 @@ pub use github::GitHub;
 pub use standard::StandardWebhooks;
 #[cfg(feature = "stripe")]
 pub use stripe::Stripe;
-pub use tenants::{KeySource, SourceError, TenantFrom, Tenants};
+pub use tenant_from::{TemplateError, TenantFrom};
+pub use tenant_keys::TenantKeys;
+pub use tenants::{KeySource, SourceError, Tenants};
 
 /// What a scheme sees of one request.
 #[derive(Clone, Copy)]
@@ -57,9 +62,12 @@ pub struct Request<'a> {
     pub client: Option<IpAddr>,
     /// Now, by the receiver's clock (Unix seconds).
     pub now: i64,
-    /// The tenant the adapter named (a path segment), if any: see
+    /// The tenant the app named, if any: see
     /// [`Receiver::admit_for`](crate::Receiver::admit_for).
     pub tenant: Option<&'a str>,
+    /// The request's URI path, as the adapter saw it (percent-encoded, no
+    /// query): [`Inbound::path`](crate::adapter::Inbound::path).
+    pub path: &'a str,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -69,6 +77,7 @@ impl std::fmt::Debug for Request<'_> {
             .field("client", &self.client)
             .field("now", &self.now)
             .field("tenant", &self.tenant)
+            .field("path", &self.path)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +89,7 @@ pub struct Verified {
     pub(crate) timestamp: Option<i64>,
     pub(crate) event_type: Option<String>,
     pub(crate) family: Option<HeaderFamily>,
-    pub(crate) tenant: Option<String>,
+    pub(crate) tenant: Option<Arc<str>>,
     pub(crate) job: Option<JobFacts>,
 }
 
@@ -202,6 +211,10 @@ pub(crate) enum Scheme {
     #[cfg(feature = "stripe")]
     Stripe(Stripe),
     Tenants(Tenants),
+    #[cfg(feature = "github")]
+    GitHubTenants(Tenants<GitHub>),
+    #[cfg(feature = "stripe")]
+    StripeTenants(Tenants<Stripe>),
     Custom(Arc<dyn Verifier>),
 }
 
@@ -228,6 +241,14 @@ impl Scheme {
         if let Some(t) = any.downcast_mut::<Option<Tenants>>() {
             return Self::Tenants(t.take().expect("just filled"));
         }
+        #[cfg(feature = "github")]
+        if let Some(t) = any.downcast_mut::<Option<Tenants<GitHub>>>() {
+            return Self::GitHubTenants(t.take().expect("just filled"));
+        }
+        #[cfg(feature = "stripe")]
+        if let Some(t) = any.downcast_mut::<Option<Tenants<Stripe>>>() {
+            return Self::StripeTenants(t.take().expect("just filled"));
+        }
         Self::Custom(Arc::new(slot.take().expect("just filled")))
     }
 
@@ -238,7 +259,11 @@ impl Scheme {
             Self::Standard(s) => Some(s.tolerance),
             #[cfg(feature = "stripe")]
             Self::Stripe(s) => Some(s.tolerance),
-            Self::Tenants(t) => Some(t.tolerance),
+            Self::Tenants(t) => t.replay_tolerance(),
+            #[cfg(feature = "github")]
+            Self::GitHubTenants(t) => t.replay_tolerance(),
+            #[cfg(feature = "stripe")]
+            Self::StripeTenants(t) => t.replay_tolerance(),
             _ => None,
         }
     }
@@ -252,7 +277,24 @@ impl Scheme {
             #[cfg(feature = "stripe")]
             Self::Stripe(s) => s.scheme(),
             Self::Tenants(t) => t.scheme(),
+            #[cfg(feature = "github")]
+            Self::GitHubTenants(t) => t.scheme(),
+            #[cfg(feature = "stripe")]
+            Self::StripeTenants(t) => t.scheme(),
             Self::Custom(c) => c.scheme(),
+        }
+    }
+
+    /// A per-tenant scheme's path template and why it is refused, for
+    /// `build()`.
+    pub(crate) fn template_error(&self) -> Option<(&str, &TemplateError)> {
+        match self {
+            Self::Tenants(t) => t.template_error(),
+            #[cfg(feature = "github")]
+            Self::GitHubTenants(t) => t.template_error(),
+            #[cfg(feature = "stripe")]
+            Self::StripeTenants(t) => t.template_error(),
+            _ => None,
         }
     }
 
@@ -272,6 +314,10 @@ impl Scheme {
             #[cfg(feature = "stripe")]
             Self::Stripe(s) => s.verify(request),
             Self::Tenants(t) => t.verify(request),
+            #[cfg(feature = "github")]
+            Self::GitHubTenants(t) => t.verify(request),
+            #[cfg(feature = "stripe")]
+            Self::StripeTenants(t) => t.verify(request),
             Self::Custom(c) => c.verify(request),
         }
     }

@@ -108,6 +108,7 @@ fn the_standard_impl_and_the_receivers_path_agree() {
             client: None,
             now: at,
             tenant: None,
+            path: "/",
         };
         let direct = standard.checked(&request, "p:");
         let Verdict::Ready(through_trait) = Wrapped(standard.clone()).verify(&request) else {
