@@ -19,7 +19,7 @@ use crate::signature::Tolerance;
 use crate::store_handle::StoreHandle;
 use crate::verify::{Scheme, Verifier};
 
-/// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
+/// Configures a [`Receiver`](crate::Receiver). Nothing is parsed until [`build`](Self::build),
 /// which reports every mistake before the first request.
 #[derive(Clone)]
 pub struct ReceiverBuilder {
@@ -293,7 +293,7 @@ impl ReceiverBuilder {
 
     /// Runs in queue mode: each admitted delivery is enqueued atomically and
     /// answered `202 {"received":true,"queued":true}`; the app's handler runs
-    /// in workers started with [`Receiver::start_workers`]. See
+    /// in workers started with [`Receiver::start_workers`](crate::Receiver::start_workers). See
     /// [`crate::queue`].
     pub fn queue(mut self, config: QueueConfig) -> Self {
         self.queue = Some(config);
