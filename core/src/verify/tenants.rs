@@ -3,6 +3,7 @@
 //! or a [`Stripe`](crate::verify::Stripe) — looked up per delivery (through
 //! a bounded cache) by a header, a path segment or a tenant the app names.
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,31 @@ pub trait KeySource<K: TenantKeys = KeyRing>: Send + Sync + 'static {
 impl<K: TenantKeys, S: KeySource<K>> KeySource<K> for Arc<S> {
     async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError> {
         (**self).keys(tenant).await
+    }
+}
+
+/// A fixed map from tenant to keys is a source (tests, a handful of tenants
+/// read at start-up); a tenant not in it is unknown.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use hookgate::signing::KeyRing;
+/// use hookgate::verify::{TenantFrom, Tenants};
+///
+/// let keys = HashMap::from([
+///     ("acme".to_owned(), KeyRing::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()),
+///     ("globex".to_owned(), KeyRing::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap()),
+/// ]);
+/// let receiver = hookgate::Receiver::builder()
+///     .verifier(Tenants::new(keys, TenantFrom::Path("/webhooks/{tenant}".into())))
+///     .build()
+///     .unwrap();
+/// # assert_eq!(receiver.scheme(), "standard-webhooks");
+/// ```
+#[async_trait]
+impl<K: TenantKeys + Clone> KeySource<K> for HashMap<String, K> {
+    async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError> {
+        Ok(self.get(tenant).cloned())
     }
 }
 
