@@ -20,7 +20,10 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
         ("globex".to_owned(), KeyRing::parse(GLOBEX).unwrap()),
     ]);
     let receiver = Receiver::builder()
-        .verifier(Tenants::new(keys, TenantFrom::Path("/webhooks/{tenant}".into())))
+        .verifier(Tenants::new(
+            keys,
+            TenantFrom::Path("/webhooks/{tenant}".into()),
+        ))
         .build()
         .unwrap();
     let app = test::init_service(

@@ -26,7 +26,10 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
         ("globex".to_owned(), KeyRing::parse(GLOBEX).unwrap()),
     ]);
     let receiver = Receiver::builder()
-        .verifier(Tenants::new(keys, TenantFrom::Path("/webhooks/{tenant}".into())))
+        .verifier(Tenants::new(
+            keys,
+            TenantFrom::Path("/webhooks/{tenant}".into()),
+        ))
         .build()
         .unwrap();
     let rocket = rocket::custom(rocket::Config::debug_default())
@@ -35,7 +38,9 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
     let client = Client::tracked(rocket).await.unwrap();
     let signed = |secret: &str, id: &str| TestDelivery::signed(secret).id(id).build();
     for (path, secret) in [("/webhooks/acme", ACME), ("/webhooks/globex", GLOBEX)] {
-        let res = request(&client, path, &signed(secret, "msg_1")).dispatch().await;
+        let res = request(&client, path, &signed(secret, "msg_1"))
+            .dispatch()
+            .await;
         assert_eq!(res.status(), Status::Ok, "{path}");
         assert_eq!(res.into_string().await.as_deref(), Some("msg_1"));
     }
@@ -43,7 +48,6 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
         .dispatch()
         .await;
     assert_eq!(res.status(), Status::Unauthorized);
-    let body: serde_json::Value =
-        serde_json::from_str(&res.into_string().await.unwrap()).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&res.into_string().await.unwrap()).unwrap();
     assert_eq!(body["code"], "invalid_signature");
 }

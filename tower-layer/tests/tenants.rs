@@ -24,7 +24,10 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
         ("globex".to_owned(), KeyRing::parse(GLOBEX).unwrap()),
     ]);
     let receiver = Receiver::builder()
-        .verifier(Tenants::new(keys, TenantFrom::Path("/webhooks/{tenant}".into())))
+        .verifier(Tenants::new(
+            keys,
+            TenantFrom::Path("/webhooks/{tenant}".into()),
+        ))
         .build()
         .unwrap();
     let app = Router::new()
@@ -43,7 +46,9 @@ async fn two_tenants_on_one_route_and_the_other_tenants_path_refused() {
     }
     let res = send("/webhooks/globex", ACME, "msg_2").await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["code"], "invalid_signature");
 }
