@@ -13,7 +13,6 @@
 //! A scheme that must wait (a key look-up) answers [`Verdict::Pending`] with
 //! a future that owns what it needs: the request is not kept while it waits.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::future::Future;
 use std::net::IpAddr;
@@ -27,10 +26,11 @@ use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
 use crate::headers::HeaderLookup;
 use crate::key::{message_key, scheme_key};
 use crate::rejection::Rejection;
-use crate::signature::{HeaderFamily, Tolerance};
+use crate::signature::HeaderFamily;
 
 #[cfg(feature = "github")]
 mod github;
+mod scheme;
 mod standard;
 #[cfg(feature = "stripe")]
 mod stripe;
@@ -43,6 +43,7 @@ mod tests;
 
 #[cfg(feature = "github")]
 pub use github::GitHub;
+pub(crate) use scheme::Scheme;
 pub use standard::StandardWebhooks;
 #[cfg(feature = "stripe")]
 pub use stripe::Stripe;
@@ -198,129 +199,6 @@ pub trait Verifier: Send + Sync + 'static {
 
     /// Authenticates and identifies one delivery, or refuses it.
     fn verify(&self, request: &Request<'_>) -> Verdict;
-}
-
-/// The scheme a receiver runs: the built-ins by value (static dispatch),
-/// anything else behind an `Arc`.
-#[derive(Clone)]
-pub(crate) enum Scheme {
-    Standard(StandardWebhooks),
-    Direct(crate::DirectPolicy),
-    #[cfg(feature = "github")]
-    GitHub(GitHub),
-    #[cfg(feature = "stripe")]
-    Stripe(Stripe),
-    Tenants(Tenants),
-    #[cfg(feature = "github")]
-    GitHubTenants(Tenants<GitHub>),
-    #[cfg(feature = "stripe")]
-    StripeTenants(Tenants<Stripe>),
-    Custom(Arc<dyn Verifier>),
-}
-
-impl Scheme {
-    /// A built-in scheme goes to its own arm (static dispatch), any other
-    /// into `Custom`.
-    pub(crate) fn of<V: Verifier>(verifier: V) -> Self {
-        let mut slot = Some(verifier);
-        let any: &mut dyn Any = &mut slot;
-        if let Some(s) = any.downcast_mut::<Option<StandardWebhooks>>() {
-            return Self::Standard(s.take().expect("just filled"));
-        }
-        if let Some(d) = any.downcast_mut::<Option<crate::DirectPolicy>>() {
-            return Self::Direct(d.take().expect("just filled"));
-        }
-        #[cfg(feature = "github")]
-        if let Some(g) = any.downcast_mut::<Option<GitHub>>() {
-            return Self::GitHub(g.take().expect("just filled"));
-        }
-        #[cfg(feature = "stripe")]
-        if let Some(s) = any.downcast_mut::<Option<Stripe>>() {
-            return Self::Stripe(s.take().expect("just filled"));
-        }
-        if let Some(t) = any.downcast_mut::<Option<Tenants>>() {
-            return Self::Tenants(t.take().expect("just filled"));
-        }
-        #[cfg(feature = "github")]
-        if let Some(t) = any.downcast_mut::<Option<Tenants<GitHub>>>() {
-            return Self::GitHubTenants(t.take().expect("just filled"));
-        }
-        #[cfg(feature = "stripe")]
-        if let Some(t) = any.downcast_mut::<Option<Tenants<Stripe>>>() {
-            return Self::StripeTenants(t.take().expect("just filled"));
-        }
-        Self::Custom(Arc::new(slot.take().expect("just filled")))
-    }
-
-    /// The replay window of a scheme with timestamps, which the done marker
-    /// must outlast.
-    pub(crate) fn tolerance(&self) -> Option<Tolerance> {
-        match self {
-            Self::Standard(s) => Some(s.tolerance),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => Some(s.tolerance),
-            Self::Tenants(t) => t.replay_tolerance(),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.replay_tolerance(),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.replay_tolerance(),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Self::Standard(s) => s.scheme(),
-            Self::Direct(d) => d.scheme(),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.scheme(),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.scheme(),
-            Self::Tenants(t) => t.scheme(),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.scheme(),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.scheme(),
-            Self::Custom(c) => c.scheme(),
-        }
-    }
-
-    /// A per-tenant scheme's path template and why it is refused, for
-    /// `build()`.
-    pub(crate) fn template_error(&self) -> Option<(&str, &TemplateError)> {
-        match self {
-            Self::Tenants(t) => t.template_error(),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.template_error(),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.template_error(),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn mode(&self) -> Mode {
-        match self {
-            Self::Direct(_) => Mode::Direct,
-            _ => Mode::Signed,
-        }
-    }
-
-    pub(crate) fn verify(&self, request: &Request<'_>) -> Verdict {
-        match self {
-            Self::Standard(s) => s.verify(request),
-            Self::Direct(d) => d.verify(request),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.verify(request),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.verify(request),
-            Self::Tenants(t) => t.verify(request),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.verify(request),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.verify(request),
-            Self::Custom(c) => c.verify(request),
-        }
-    }
 }
 
 /// A header id usable as a dedupe identity: 1 to 256 bytes of visible ASCII
