@@ -192,7 +192,7 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where known job ids live (default: a [`MemoryJobRegistry`] on the
+    /// Where known job ids live (default: a [`MemoryJobRegistry`](crate::jobs::MemoryJobRegistry) on the
     /// receiver's clock); pass an `Arc` to share one between receivers.
     pub fn job_registry(mut self, jobs: impl JobRegistry) -> Self {
         self.jobs = Some(Arc::new(jobs));
