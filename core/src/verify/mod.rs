@@ -4,9 +4,10 @@
 //!
 //! The built-in schemes implement it — [`StandardWebhooks`] (Svix, `v1` and
 //! `v1a`), [`DirectPolicy`](crate::DirectPolicy), [`GitHub`] (feature
-//! `github`), [`Stripe`] (feature `stripe`), [`Tenants`] (keys per tenant from
-//! a [`KeySource`]) — and the receiver calls them through an enum, with no box
-//! per request. Any other scheme is a `Verifier` given to
+//! `github`), [`Stripe`] (feature `stripe`), [`Tenants`] (any of the three
+//! keyed schemes with keys per tenant from a [`KeySource`], the tenant read
+//! from a header, a path segment ([`TenantFrom::Path`]) or the app) — and the
+//! receiver calls them through an enum, with no box per request. Any other scheme is a `Verifier` given to
 //! [`ReceiverBuilder::verifier`](crate::ReceiverBuilder::verifier); see
 //! `docs/verifiers.md`.
 //!
