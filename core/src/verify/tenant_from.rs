@@ -11,6 +11,24 @@ use crate::verify::Request;
 const PLACEHOLDER: &str = "{tenant}";
 
 /// Where a delivery's tenant is read from.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use hookgate::signing::KeyRing;
+/// use hookgate::verify::{TemplateError, TenantFrom, Tenants};
+/// use hookgate::{BuildError, Receiver};
+///
+/// let keys: HashMap<String, KeyRing> = HashMap::new(); // filled from your store
+/// let by_path = Tenants::new(keys.clone(), TenantFrom::Path("/webhooks/{tenant}".into()));
+/// assert!(Receiver::builder().verifier(by_path).build().is_ok());
+///
+/// // `{tenant}` must be a whole segment: refused before the first request.
+/// let partial = Tenants::new(keys, TenantFrom::Path("/webhooks/t-{tenant}".into()));
+/// match Receiver::builder().verifier(partial).build() {
+///     Err(BuildError::TenantPath { source, .. }) => assert_eq!(source, TemplateError::NotASegment),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantFrom {
     /// A request header (e.g. `x-tenant`, set by a gateway).
