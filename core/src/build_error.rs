@@ -63,6 +63,13 @@ pub enum BuildError {
     /// Direct mode with an empty token.
     #[error("the direct-mode token is empty")]
     EmptyToken,
+    /// A GitHub or Stripe secret that is empty: anyone could compute its
+    /// signatures.
+    #[error("a `{scheme}` secret is empty: anyone could sign deliveries with it; set the secret from the sender's webhook settings")]
+    EmptySecret {
+        /// The scheme (`github`, `stripe`).
+        scheme: &'static str,
+    },
     /// The handler could outlive its claim.
     #[error("the handler deadline ({handler:?}) must be shorter than the in-flight TTL ({in_flight:?}), or a slow handler would outlive its claim")]
     DeadlineOutlivesClaim {

@@ -111,6 +111,14 @@ impl ReceiverBuilder {
             Scheme::Standard(StandardWebhooks { keys, .. }) if keys.is_empty() => {
                 return Err(BuildError::NoKeys);
             }
+            #[cfg(feature = "github")]
+            Scheme::GitHub(github) if !github.has_usable_secrets() => {
+                return Err(BuildError::EmptySecret { scheme: "github" });
+            }
+            #[cfg(feature = "stripe")]
+            Scheme::Stripe(stripe) if !stripe.has_usable_secrets() => {
+                return Err(BuildError::EmptySecret { scheme: "stripe" });
+            }
             _ => {}
         }
         if let Some((template, source)) = scheme.template_error() {
