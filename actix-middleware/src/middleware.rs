@@ -200,6 +200,7 @@ where
                 // `X-Forwarded-For` from anyone): the core decides whether a
                 // forwarded address is trusted.
                 peer: req.peer_addr().map(|a| a.ip()),
+                path: req.uri().path(),
             })
             .await
     };

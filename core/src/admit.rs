@@ -142,6 +142,7 @@ impl Receiver {
             client,
             now: inner.clock.now_unix(),
             tenant,
+            path: inbound.path,
         };
         let scheme = match &inner.scheme {
             // The default scheme builds its delivery directly.

@@ -7,6 +7,7 @@ use crate::client_addr::InvalidNetwork;
 use crate::header_auth::HeaderAuthError;
 use crate::readable_debug::readable_debug;
 use crate::secret::SecretError;
+use crate::verify::TemplateError;
 
 readable_debug!(BuildError);
 
@@ -33,6 +34,17 @@ pub enum BuildError {
         /// Set, but not valid UTF-8.
         not_unicode: bool,
     },
+    /// A [`TenantFrom::Path`](crate::verify::TenantFrom::Path) template that
+    /// could not name a tenant: no `{tenant}`, several, or not a whole path
+    /// segment.
+    #[error("the tenant path template `{template}` is refused: {source}")]
+    TenantPath {
+        /// The template as given.
+        template: String,
+        /// What is wrong with it.
+        #[source]
+        source: TemplateError,
+    },
     /// A CIDR list has an entry that does not parse.
     #[error("invalid {list}: {source}")]
     Network {
@@ -51,6 +63,13 @@ pub enum BuildError {
     /// Direct mode with an empty token.
     #[error("the direct-mode token is empty")]
     EmptyToken,
+    /// A GitHub or Stripe secret that is empty: anyone could compute its
+    /// signatures.
+    #[error("a `{scheme}` secret is empty: anyone could sign deliveries with it; set the secret from the sender's webhook settings")]
+    EmptySecret {
+        /// The scheme (`github`, `stripe`).
+        scheme: &'static str,
+    },
     /// The handler could outlive its claim.
     #[error("the handler deadline ({handler:?}) must be shorter than the in-flight TTL ({in_flight:?}), or a slow handler would outlive its claim")]
     DeadlineOutlivesClaim {
@@ -85,7 +104,7 @@ pub enum BuildError {
     Zero(&'static str),
     /// Queue mode settings that do not fit together.
     #[error("queue mode: {0}")]
-    Queue(String),
+    Queue(#[from] crate::queue::QueueConfigError),
     /// Queue mode on a backend that keeps deliveries only in this process,
     /// without opting in.
     #[error("queue mode on an in-memory queue answers 202 for deliveries a restart loses; use a durable backend (Redis), or opt in for development with `QueueConfig::allow_volatile(true)`")]

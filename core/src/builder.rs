@@ -1,25 +1,25 @@
-//! Configuring a [`Receiver`]: [`ReceiverBuilder`] collects settings,
-//! [`ReceiverBuilder::build`] checks all of them and reports a [`BuildError`].
+//! Configuring a [`Receiver`](crate::Receiver): [`ReceiverBuilder`] collects settings (here);
+//! [`ReceiverBuilder::build`] checks all of them and reports a [`BuildError`](crate::BuildError)
+//! (`builder/build.rs`).
+
+mod build;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::build_error::BuildError;
-use crate::claim::SettleConfig;
-use crate::client_addr::Networks;
 use crate::clock::{Clock, SystemClock};
 use crate::direct::DirectPolicy;
 use crate::header_auth::HeaderSpec;
 use crate::idempotency::IdempotencyStore;
-use crate::jobs::{JobRegistry, MemoryJobRegistry};
+use crate::jobs::JobRegistry;
 use crate::queue::QueueConfig;
-use crate::receiver::{Inner, Receiver};
+
 use crate::secret::{KeyRing, VerifyingKey};
 use crate::signature::Tolerance;
 use crate::store_handle::StoreHandle;
-use crate::verify::{Scheme, StandardWebhooks, Verifier};
+use crate::verify::{Scheme, Verifier};
 
-/// Configures a [`Receiver`]. Nothing is parsed until [`build`](Self::build),
+/// Configures a [`Receiver`](crate::Receiver). Nothing is parsed until [`build`](Self::build),
 /// which reports every mistake before the first request.
 #[derive(Clone)]
 pub struct ReceiverBuilder {
@@ -93,7 +93,7 @@ impl ReceiverBuilder {
 
     /// Signed mode: like [`secret`](Self::secret), with the value of the
     /// environment variable `name`. A variable that is not set is reported by
-    /// [`build`](Self::build) as [`BuildError::MissingEnv`], whose message
+    /// [`build`](Self::build) as [`BuildError::MissingEnv`](crate::BuildError::MissingEnv), whose message
     /// names it — what a person sees when the app fails to start.
     ///
     /// ```
@@ -192,7 +192,7 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Where known job ids live (default: a [`MemoryJobRegistry`] on the
+    /// Where known job ids live (default: a [`MemoryJobRegistry`](crate::jobs::MemoryJobRegistry) on the
     /// receiver's clock); pass an `Arc` to share one between receivers.
     pub fn job_registry(mut self, jobs: impl JobRegistry) -> Self {
         self.jobs = Some(Arc::new(jobs));
@@ -293,159 +293,10 @@ impl ReceiverBuilder {
 
     /// Runs in queue mode: each admitted delivery is enqueued atomically and
     /// answered `202 {"received":true,"queued":true}`; the app's handler runs
-    /// in workers started with [`Receiver::start_workers`]. See
+    /// in workers started with [`Receiver::start_workers`](crate::Receiver::start_workers). See
     /// [`crate::queue`].
     pub fn queue(mut self, config: QueueConfig) -> Self {
         self.queue = Some(config);
         self
-    }
-
-    /// Checks everything and builds the receiver.
-    pub fn build(self) -> Result<Receiver, BuildError> {
-        let nonzero = |d: Duration, name| {
-            if d.is_zero() {
-                Err(BuildError::Zero(name))
-            } else {
-                Ok(())
-            }
-        };
-        nonzero(self.in_flight_ttl, "in_flight_ttl")?;
-        nonzero(self.store_deadline, "store_deadline")?;
-        nonzero(self.handler_deadline, "handler_deadline")?;
-        if self.max_body == 0 {
-            return Err(BuildError::Zero("max_body_bytes"));
-        }
-        if self.handler_deadline >= self.in_flight_ttl {
-            return Err(BuildError::DeadlineOutlivesClaim {
-                handler: self.handler_deadline,
-                in_flight: self.in_flight_ttl,
-            });
-        }
-        if self.done_ttl <= self.in_flight_ttl {
-            return Err(BuildError::DoneTtlTooShort {
-                done: self.done_ttl,
-                in_flight: self.in_flight_ttl,
-            });
-        }
-        if self.key_prefix.contains(['{', '}']) {
-            return Err(BuildError::KeyPrefixBrace);
-        }
-        let parse_nets = |lists: &[String], list| -> Result<Networks, BuildError> {
-            let mut nets = Networks::new();
-            for l in lists {
-                let parsed =
-                    Networks::parse(l).map_err(|source| BuildError::Network { list, source })?;
-                nets.extend(parsed.iter());
-            }
-            Ok(nets)
-        };
-        let trusted_proxies = parse_nets(&self.trusted_proxies, "trusted proxies")?;
-        let allowed_sources = self
-            .allowed_sources
-            .as_deref()
-            .map(|l| parse_nets(l, "allowed sources"))
-            .transpose()?;
-        let required_headers = self
-            .required_headers
-            .iter()
-            .map(HeaderSpec::build)
-            .collect::<Result<Vec<_>, _>>()?;
-
-        if let Some((name, not_unicode)) = self.missing_env.into_iter().next() {
-            return Err(BuildError::MissingEnv { name, not_unicode });
-        }
-        let given = self.scheme;
-        if given.is_some()
-            && (self.direct.is_some() || !self.secrets.is_empty() || !self.keys.is_empty())
-        {
-            return Err(BuildError::TwoSchemes);
-        }
-        let scheme = match (given, self.direct) {
-            (Some(scheme), _) => scheme,
-            (None, Some(policy)) => Scheme::Direct(policy),
-            (None, None) => {
-                let mut keys = self.keys;
-                for s in &self.secrets {
-                    for k in KeyRing::parse(s)?.keys() {
-                        keys.push(k.clone());
-                    }
-                }
-                if keys.is_empty() {
-                    return Err(BuildError::NoKeys);
-                }
-                Scheme::Standard(StandardWebhooks {
-                    keys,
-                    tolerance: self.tolerance,
-                })
-            }
-        };
-        match &scheme {
-            Scheme::Direct(policy) => {
-                if policy.token.as_ref().is_some_and(|t| t.is_empty()) {
-                    return Err(BuildError::EmptyToken);
-                }
-                let checks_something = policy.token.is_some()
-                    || policy.known_jobs
-                    || allowed_sources.is_some()
-                    || !required_headers.is_empty();
-                if !checks_something && !policy.accept_unauthenticated {
-                    return Err(BuildError::DirectUnauthenticated);
-                }
-            }
-            Scheme::Standard(StandardWebhooks { keys, .. }) if keys.is_empty() => {
-                return Err(BuildError::NoKeys);
-            }
-            _ => {}
-        }
-        if let Some(tolerance) = scheme.tolerance() {
-            // A timestamp is accepted from `future` before it until `past`
-            // after it; the first delivery can come at the start of that
-            // window, so its done marker must outlast the whole window.
-            let window = tolerance.past.saturating_add(tolerance.future);
-            if self.done_ttl <= window {
-                return Err(BuildError::DoneTtlInsideReplayWindow {
-                    done: self.done_ttl,
-                    window,
-                });
-            }
-        }
-        if let Some(queue) = &self.queue {
-            queue.check().map_err(BuildError::Queue)?;
-            if queue.backend.is_volatile() {
-                if !queue.allow_volatile {
-                    return Err(BuildError::VolatileQueue);
-                }
-                tracing::warn!("hookgate: queue mode on an in-memory queue: queued deliveries are lost when this process stops (development only)");
-            }
-        }
-        let retry_after = u32::try_from(self.retry_after.as_secs().max(1)).unwrap_or(u32::MAX);
-        Ok(Receiver {
-            inner: Arc::new(Inner {
-                scheme,
-                clock: Arc::clone(&self.clock),
-                settle: Arc::new(SettleConfig {
-                    // The default in-memory store and registry expire by the
-                    // receiver's clock; a store given keeps its own.
-                    store: self
-                        .store
-                        .unwrap_or_else(|| StoreHandle::default_memory(&self.clock)),
-                    jobs: self.jobs.unwrap_or_else(|| {
-                        Arc::new(MemoryJobRegistry::new().with_clock(Arc::clone(&self.clock)))
-                    }),
-                    in_flight_ttl: self.in_flight_ttl,
-                    done_ttl: self.done_ttl,
-                    deadline: self.store_deadline,
-                    retry_after,
-                    handler_deadline: self.handler_deadline,
-                }),
-                key_prefix: self.key_prefix,
-                fail_open: self.fail_open,
-                max_body: self.max_body,
-                trusted_proxies,
-                allowed_sources,
-                required_headers,
-                queue: self.queue.map(Arc::new),
-            }),
-        })
     }
 }

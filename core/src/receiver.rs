@@ -32,6 +32,11 @@ pub struct Inbound<'a> {
     pub body: Bytes,
     /// The TCP peer address, from the connection (never from a header).
     pub peer: Option<IpAddr>,
+    /// The request's URI path as the framework gives it (percent-encoded,
+    /// without the query): what a [`TenantFrom::Path`](crate::verify::TenantFrom::Path)
+    /// template reads the tenant from. Outside HTTP (a test, a queue
+    /// drain), any path, e.g. `"/"`.
+    pub path: &'a str,
 }
 
 /// The core's decision on one delivery.
@@ -82,7 +87,7 @@ pub(crate) struct Inner {
 ///     .with("svix-signature", sig);
 ///
 /// // What an adapter does:
-/// let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
+/// let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
 /// match receiver.admit(inbound).await {
 ///     Admission::Proceed(delivery, claim) => {
 ///         let event: JobEvent = delivery.event().unwrap();
@@ -235,11 +240,12 @@ impl Receiver {
         self.admit_checked(observed, checking)
     }
 
-    /// Like [`admit`](Self::admit), for a delivery the adapter or app has
-    /// already attributed to `tenant` (a path segment such as
-    /// `/webhooks/{tenant}`): a [`Tenants`](crate::verify::Tenants) scheme
-    /// configured with [`TenantFrom::Given`](crate::verify::TenantFrom::Given)
-    /// looks its keys up by it. Other schemes see it in
+    /// Like [`admit`](Self::admit), for a delivery the app has already
+    /// attributed to `tenant` (an app that routes itself; the adapters read
+    /// a path segment with [`TenantFrom::Path`](crate::verify::TenantFrom::Path)
+    /// instead): a [`Tenants`](crate::verify::Tenants) scheme configured
+    /// with [`TenantFrom::Given`](crate::verify::TenantFrom::Given) looks
+    /// its keys up by it. Other schemes see it in
     /// [`Request::tenant`](crate::verify::Request::tenant).
     pub fn admit_for(
         &self,

@@ -3,7 +3,9 @@
 //! `whsk_` key, several at once during rotation) or direct (unsigned, with a
 //! token in `metadata`), with a fixed timestamp and a chosen message id; and
 //! stores that fail on purpose ([`DownStore`], [`NoCompleteStore`]), to test
-//! what the app answers when its store goes away.
+//! what the app answers when its store goes away. With feature `github` or
+//! `stripe`, the providers' signature headers too (`github_signature`,
+//! `stripe_signature`, `stripe_signature_by`).
 //!
 //! ```
 //! use hookgate::testing::TestDelivery;
@@ -24,13 +26,19 @@
 //!     .event("job_1", "Completed")
 //!     .build();
 //! let headers = delivery.header_list();
-//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None };
+//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None, path: "/webhooks" };
 //! assert!(matches!(receiver.admit(inbound).await, Admission::Proceed(..)));
 //! # }
 //! ```
 
+#[cfg(any(feature = "github", feature = "stripe"))]
+mod providers;
 mod stores;
 
+#[cfg(feature = "github")]
+pub use providers::github_signature;
+#[cfg(feature = "stripe")]
+pub use providers::{stripe_signature, stripe_signature_by};
 pub use stores::{DownStore, InjectedFault, NoCompleteStore};
 
 use std::sync::atomic::{AtomicU64, Ordering};

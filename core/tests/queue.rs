@@ -137,23 +137,50 @@ fn an_in_memory_queue_needs_an_explicit_opt_in() {
 
 #[test]
 fn odd_queue_settings_are_refused_by_build() {
-    let configs = [
-        memory().workers(0),
-        memory().max_attempts(0),
-        memory().visibility_timeout(Duration::ZERO),
-        memory().attempt_deadline(Duration::ZERO),
-        memory().poll_interval(Duration::ZERO),
-        memory().enqueue_deadline(Duration::ZERO),
-        memory().backoff(hookgate::queue::Backoff::default().jitter(2.0)),
+    use hookgate::queue::{Backoff, QueueConfigError as E};
+    type Expected = fn(&E) -> bool;
+    let configs: [(QueueConfig, Expected); 10] = [
+        (memory().workers(0), |e| matches!(e, E::NoWorkers)),
+        (memory().max_attempts(0), |e| matches!(e, E::NoAttempts)),
+        (memory().visibility_timeout(Duration::ZERO), |e| {
+            matches!(e, E::ZeroDuration("visibility timeout"))
+        }),
+        (memory().attempt_deadline(Duration::ZERO), |e| {
+            matches!(e, E::ZeroDuration("attempt deadline"))
+        }),
+        (memory().poll_interval(Duration::ZERO), |e| {
+            matches!(e, E::ZeroDuration("poll interval"))
+        }),
+        (memory().enqueue_deadline(Duration::ZERO), |e| {
+            matches!(e, E::ZeroDuration("enqueue deadline"))
+        }),
+        (memory().backoff(Backoff::default().jitter(2.0)), |e| {
+            matches!(e, E::RetryJitter)
+        }),
+        (memory().backoff(Backoff::default().factor(0.5)), |e| {
+            matches!(e, E::RetryFactor)
+        }),
+        (
+            memory().backoff(Backoff::new(Duration::ZERO, Duration::from_secs(1))),
+            |e| matches!(e, E::RetryBaseZero),
+        ),
+        (
+            memory().backoff(Backoff::new(Duration::from_secs(2), Duration::from_secs(1))),
+            |e| matches!(e, E::RetryCapBelowBase),
+        ),
     ];
-    for config in configs {
+    for (config, expected) in configs {
         let shown = format!("{config:?}");
         let err = Receiver::builder()
             .secret(SECRET)
             .queue(config)
             .build()
             .unwrap_err();
-        assert!(matches!(err, BuildError::Queue(_)), "{shown}: {err}");
+        match &err {
+            BuildError::Queue(e) => assert!(expected(e), "{shown}: {e:?}"),
+            other => panic!("{shown}: expected a queue setting refused, got {other:?}"),
+        }
+        assert!(err.to_string().starts_with("queue mode: "), "{err}");
     }
 }
 

@@ -703,3 +703,30 @@ async fn larger_stream_nodes_keep_every_size_near_one_kib_under_the_body_plus_30
         );
     }
 }
+
+/// A Redis queue's own settings are refused by `build()`, typed, before any
+/// connection is made (the lazy connection never reaches a server here).
+#[tokio::test]
+async fn redis_queue_settings_are_refused_by_build() {
+    use hookgate::queue::QueueConfigError;
+    use hookgate::{BuildError, Receiver};
+    let conn = || connect_lazy("redis://127.0.0.1:1/").expect("lazy connection");
+    let braced = Receiver::builder()
+        .secret(SECRET)
+        .queue(QueueConfig::new(RedisQueue::new(conn()).named("q{1}")))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&braced, BuildError::Queue(QueueConfigError::NameBrace(name)) if name == "q{1}"),
+        "{braced:?}"
+    );
+    let no_shards = Receiver::builder()
+        .secret(SECRET)
+        .queue(QueueConfig::new(RedisQueue::new(conn()).shards(0)))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(no_shards, BuildError::Queue(QueueConfigError::NoShards)),
+        "{no_shards:?}"
+    );
+}

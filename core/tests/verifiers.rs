@@ -18,6 +18,7 @@ async fn admit(
         headers,
         body: body.to_vec().into(),
         peer: None,
+        path: "/",
     };
     match receiver.admit(inbound).await {
         Admission::Proceed(delivery, claim) => {
@@ -270,4 +271,30 @@ async fn stripe_tolerance_and_body_id() {
         admit(&none, &HeaderList::new(), body).await,
         Err("missing_signature")
     );
+}
+
+#[test]
+fn an_empty_github_or_stripe_secret_is_refused_by_build() {
+    use hookgate::BuildError;
+    let refused = [
+        Receiver::builder().verifier(GitHub::new("")).build(),
+        Receiver::builder()
+            .verifier(GitHub::new("It's a Secret to Everybody").secret(""))
+            .build(),
+        Receiver::builder().verifier(Stripe::new("")).build(),
+        Receiver::builder()
+            .verifier(Stripe::new("whsec_test").secret(""))
+            .build(),
+    ];
+    for (i, result) in refused.into_iter().enumerate() {
+        let scheme = if i < 2 { "github" } else { "stripe" };
+        match result {
+            Err(BuildError::EmptySecret { scheme: s }) => assert_eq!(s, scheme),
+            other => panic!("case {i}: expected EmptySecret, got {other:?}"),
+        }
+    }
+    assert!(Receiver::builder()
+        .verifier(GitHub::new("It's a Secret to Everybody"))
+        .build()
+        .is_ok());
 }

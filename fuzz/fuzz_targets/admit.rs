@@ -162,6 +162,7 @@ fn admit_once(
         headers,
         body: body.to_vec().into(),
         peer,
+        path: "/",
     };
     match block_on(receiver.admit(inbound)) {
         Admission::Respond(answer) => {

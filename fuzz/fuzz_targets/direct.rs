@@ -244,6 +244,7 @@ fuzz_target!(|input: Input| {
         headers: &headers,
         body: body.clone().into(),
         peer: None,
+        path: "/",
     };
     match block_on(receiver.admit(inbound)) {
         Admission::Respond(answer) => {

@@ -124,6 +124,7 @@ where
         headers: &headers,
         body,
         peer: request.remote().map(|addr| addr.ip()),
+        path: request.uri().path().as_str(),
     };
     match receiver.admit(inbound).await {
         Admission::Respond(outcome) => Outcome::Error(refuse(stash, outcome)),

@@ -48,5 +48,5 @@ pub use queue_contract::{
 };
 pub use redis_server::{RedisServer, RedisServerError};
 pub use request::{client, Reply, Req, Sign, Timestamp, Transfer, WEBHOOK_PATH};
-pub use schemes::{github_signature, scheme_cases, stripe_signature, Provider, ProviderSign};
+pub use schemes::{scheme_cases, Provider, ProviderSign};
 pub use store::{in_ci, ping, Store};

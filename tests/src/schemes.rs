@@ -1,11 +1,11 @@
 //! `WEBHOOK_SCHEME=github` and `=stripe`: deliveries signed as GitHub and
-//! Stripe sign them (computed at send time, so a Stripe timestamp is fresh
-//! whenever the row runs), and the table's rows for both schemes.
+//! Stripe sign them (by `hookgate::testing`'s signers, at send time, so a
+//! Stripe timestamp is fresh whenever the row runs), and the table's rows for
+//! both schemes.
 
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
+use hookgate::testing::{github_signature, stripe_signature};
 use serde_json::json;
-use sha2::Sha256;
 
 use crate::contract::{case, env, events, events_are, exits, send, Case};
 use crate::expect::Expect;
@@ -87,44 +87,6 @@ impl ProviderSign {
             }
         }
     }
-}
-
-fn hmac_hex(key: &[u8], parts: &[&[u8]]) -> String {
-    // HMAC takes keys of any length: this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key");
-    for part in parts {
-        mac.update(part);
-    }
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// GitHub's `X-Hub-Signature-256` value of `body` by `secret`.
-///
-/// ```
-/// let v = hookgate_vectors::GitHubVector::published().unwrap();
-/// let got = hookgate_conformance::github_signature(&v.secret, v.payload.as_bytes());
-/// assert_eq!(got, v.signature);
-/// ```
-pub fn github_signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hmac_hex(secret.as_bytes(), &[body]))
-}
-
-/// Stripe's `Stripe-Signature` value of `body` at `timestamp` by the
-/// endpoint secret `secret` (the whole `whsec_…` string is the key, as the
-/// `stripe` package uses it).
-///
-/// ```
-/// let v = hookgate_vectors::StripeVectors::published().unwrap();
-/// let one = &v.cases[0];
-/// let got = hookgate_conformance::stripe_signature(&one.secret, one.timestamp, one.payload.as_bytes());
-/// assert_eq!(got, one.header);
-/// ```
-pub fn stripe_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let t = timestamp.to_string();
-    format!(
-        "t={t},v1={}",
-        hmac_hex(secret.as_bytes(), &[t.as_bytes(), b".", body])
-    )
 }
 
 /// GitHub's documented example secret (spaces and an apostrophe included).

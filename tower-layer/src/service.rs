@@ -184,6 +184,7 @@ where
             headers: &parts.headers,
             body: bytes.clone(),
             peer: peer_ip(&parts.extensions),
+            path: parts.uri.path(),
         };
         let (delivery, claim) = match receiver.admit(inbound).await {
             Admission::Respond(outcome) => return Ok(answer(&**responder, &outcome)),

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::queue::config_error::QueueConfigError;
 use crate::queue::entry::QueueEntry;
 use crate::queue::error::QueueError;
 
@@ -235,8 +236,10 @@ pub trait QueueBackend: Send + Sync + 'static {
         Ok(Durability::Unknown)
     }
 
-    /// Whether the backend's settings are consistent (checked by `build()`).
-    fn check(&self) -> Result<(), String> {
+    /// Whether the backend's settings are consistent (checked by `build()`);
+    /// a backend of the app's own refuses with
+    /// [`QueueConfigError::backend`].
+    fn check(&self) -> Result<(), QueueConfigError> {
         Ok(())
     }
 
@@ -310,7 +313,7 @@ impl<Q: QueueBackend + ?Sized> QueueBackend for Arc<Q> {
     async fn durability(&self) -> Result<Durability, QueueError> {
         (**self).durability().await
     }
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), QueueConfigError> {
         (**self).check()
     }
     fn is_volatile(&self) -> bool {

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::queue::config_error::QueueConfigError;
+
 /// Exponential back-off with a cap and jitter: after attempt `n` fails, the
 /// next waits `min(cap, base × factorⁿ⁻¹)`, shortened by a random part of at
 /// most `jitter` of it (so many deliveries that failed together do not all
@@ -70,18 +72,18 @@ impl Backoff {
     }
 
     /// Whether the settings make sense (checked by `build()`).
-    pub(crate) fn check(&self) -> Result<(), &'static str> {
+    pub(crate) fn check(&self) -> Result<(), QueueConfigError> {
         if self.base.is_zero() {
-            return Err("the retry base delay must be greater than zero");
+            return Err(QueueConfigError::RetryBaseZero);
         }
         if self.cap < self.base {
-            return Err("the retry cap must not be shorter than the base delay");
+            return Err(QueueConfigError::RetryCapBelowBase);
         }
         if !(self.factor.is_finite() && self.factor >= 1.0) {
-            return Err("the retry factor must be a finite number of at least 1");
+            return Err(QueueConfigError::RetryFactor);
         }
         if !(0.0..=1.0).contains(&self.jitter) {
-            return Err("the retry jitter must be between 0 and 1");
+            return Err(QueueConfigError::RetryJitter);
         }
         Ok(())
     }

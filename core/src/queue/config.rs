@@ -12,6 +12,7 @@ use crate::delivery::Delivery;
 use crate::event::JobEvent;
 use crate::queue::backend::QueueBackend;
 use crate::queue::backoff::Backoff;
+use crate::queue::config_error::QueueConfigError;
 use crate::rejection::Rejection;
 
 /// How a delivery's payload is checked before it is enqueued: it must parse
@@ -204,12 +205,12 @@ impl QueueConfig {
     }
 
     /// Whether the settings are consistent; the message says what is not.
-    pub(crate) fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), QueueConfigError> {
         if self.workers == 0 {
-            return Err("the queue needs at least one worker".to_owned());
+            return Err(QueueConfigError::NoWorkers);
         }
         if self.max_attempts == 0 {
-            return Err("the queue's maximum attempts must be at least 1".to_owned());
+            return Err(QueueConfigError::NoAttempts);
         }
         for (d, name) in [
             (self.visibility, "visibility timeout"),
@@ -217,13 +218,13 @@ impl QueueConfig {
             (self.poll_interval, "poll interval"),
         ] {
             if d.is_zero() {
-                return Err(format!("the queue's {name} must be greater than zero"));
+                return Err(QueueConfigError::ZeroDuration(name));
             }
         }
         if self.enqueue_deadline.is_some_and(|d| d.is_zero()) {
-            return Err("the queue's enqueue deadline must be greater than zero".to_owned());
+            return Err(QueueConfigError::ZeroDuration("enqueue deadline"));
         }
-        self.backoff.check().map_err(str::to_owned)?;
+        self.backoff.check()?;
         self.backend.check()
     }
 }

@@ -66,7 +66,7 @@
 //!     .with("svix-id", "msg_1")
 //!     .with("svix-timestamp", now.to_string())
 //!     .with("svix-signature", sig);
-//! let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
+//! let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
 //! let Admission::Respond(answer) = receiver.admit(inbound).await else { unreachable!() };
 //! assert_eq!(answer.status(), 202);
 //!
@@ -77,7 +77,9 @@
 
 mod backend;
 mod backoff;
+mod coalesce;
 mod config;
+mod config_error;
 mod enqueue;
 mod entry;
 mod error;
@@ -85,6 +87,7 @@ mod job;
 mod memory;
 mod ops;
 mod pool;
+mod tasks;
 mod worker;
 
 pub use backend::{
@@ -92,6 +95,7 @@ pub use backend::{
 };
 pub use backoff::Backoff;
 pub use config::QueueConfig;
+pub use config_error::QueueConfigError;
 pub use entry::{EntryDecodeError, QueueEntry};
 pub use error::QueueError;
 pub use job::{QueueHandler, Queued};

@@ -10,16 +10,18 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
 use crate::claim::SettleConfig;
 use crate::deadline::instant_after;
 use crate::queue::backend::{Durability, QueueBackend, Receipt, Taken};
+use crate::queue::coalesce::Completion;
 use crate::queue::config::QueueConfig;
 use crate::queue::enqueue::within;
 use crate::queue::entry::QueueEntry;
 use crate::queue::error::QueueError;
 use crate::queue::job::{QueueHandler, Queued};
+use crate::queue::tasks::{drain, panic_message, AbortOnDrop};
 
 /// How many settled attempts may wait for the backend at once: a worker's
 /// slot is free for the next handler as soon as its attempt ended, while the
@@ -30,7 +32,8 @@ pub(super) fn settle_slots(workers: usize) -> usize {
 
 pub(super) struct Pool<E, H> {
     pub(super) handler: H,
-    /// Successes to mark done, written in batches by [`coalesce`].
+    /// Successes to mark done, written in batches by
+    /// [`coalesce`](super::coalesce::coalesce).
     pub(super) completions: mpsc::UnboundedSender<Completion>,
     /// Outcomes being written to the backend, bounded (see [`settle_slots`]).
     pub(super) settling: Arc<Semaphore>,
@@ -258,7 +261,7 @@ where
     }
 
     /// Marks a success done: with the others that succeeded meanwhile, in one
-    /// backend call ([`coalesce`]); alone when that batch failed, so the
+    /// backend call ([`coalesce`](super::coalesce::coalesce)); alone when that batch failed, so the
     /// error is this entry's own.
     async fn complete(&self, receipt: &Receipt, key: &Arc<str>) -> Result<(), QueueError> {
         let (reply, answer) = oneshot::channel();
@@ -355,48 +358,6 @@ where
     }
 }
 
-/// A success waiting to be marked done, and who waits for it.
-pub(super) struct Completion {
-    receipt: Receipt,
-    key: Arc<str>,
-    reply: oneshot::Sender<bool>,
-}
-
-/// The most successes marked done in one backend call.
-const COMPLETE_BATCH: usize = 64;
-
-/// Marks successes done in batches: whatever arrived while the previous
-/// batch was being written goes in the next
-/// ([`QueueBackend::complete_many`]), one round trip for many handlers.
-/// Tells each waiter whether its batch was written. Ends with the pool.
-pub(super) async fn coalesce(
-    backend: Arc<dyn QueueBackend>,
-    done_ttl: Duration,
-    deadline: Duration,
-    mut completed: mpsc::UnboundedReceiver<Completion>,
-) {
-    let mut batch = Vec::new();
-    while let Some(first) = completed.recv().await {
-        batch.push(first);
-        while batch.len() < COMPLETE_BATCH {
-            match completed.try_recv() {
-                Ok(c) => batch.push(c),
-                Err(_) => break,
-            }
-        }
-        let done: Vec<(Receipt, Arc<str>)> = batch
-            .iter()
-            .map(|c| (c.receipt.clone(), c.key.clone()))
-            .collect();
-        let written = within(deadline, backend.complete_many(&done, done_ttl))
-            .await
-            .is_ok();
-        for c in batch.drain(..) {
-            let _ = c.reply.send(written);
-        }
-    }
-}
-
 /// Publishes the queue's statistics as the `observe` gauges every
 /// [`QUEUE_GAUGE_INTERVAL`](crate::observe::QUEUE_GAUGE_INTERVAL) until the
 /// pool stops (aborted with it). A failed read leaves the last values.
@@ -416,41 +377,5 @@ async fn publish_gauges(
             _ = tokio::time::sleep(crate::observe::QUEUE_GAUGE_INTERVAL) => {}
             _ = stop.changed() => return,
         }
-    }
-}
-
-/// Shutting down: lets running handlers finish within `grace`, then cancels
-/// what is left (their entries stay in the queue, to be reclaimed). Returns
-/// how many were cancelled.
-async fn drain(mut running: JoinSet<()>, grace: Duration) -> usize {
-    let finished = tokio::time::timeout(grace, async {
-        while running.join_next().await.is_some() {}
-    })
-    .await;
-    if finished.is_ok() {
-        return 0;
-    }
-    let left = running.len();
-    tracing::warn!(left, ?grace, "hookgate: handlers still running at shutdown were cancelled; their entries are taken over after the visibility timeout");
-    running.shutdown().await;
-    left
-}
-
-/// A spawned handler, aborted when its attempt is dropped (shutdown).
-struct AbortOnDrop<T>(JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(no message)".to_owned()
     }
 }

@@ -16,7 +16,8 @@ use crate::queue::error::QueueError;
 use crate::queue::job::QueueHandler;
 use crate::receiver::Receiver;
 
-use super::pool::{coalesce, settle_slots, Pool};
+use super::coalesce::coalesce;
+use super::pool::{settle_slots, Pool};
 
 /// A running worker pool. Keep it for as long as the workers should run:
 /// [`shutdown`](Self::shutdown) stops it gracefully; dropping it stops the

@@ -31,15 +31,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::redis::aio::ConnectionLike;
-use ::redis::Script;
 use bytes::Bytes;
 use siphasher::sip::SipHasher13;
 
-use super::queue_scripts as lua;
 use super::{backend, millis};
 use crate::queue::{
-    DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueEntry, QueueError,
-    QueueStats, Receipt, Taken,
+    DeadLetter, DeadLetterId, Durability, Enqueued, QueueBackend, QueueConfigError, QueueEntry,
+    QueueError, QueueStats, Receipt, Taken,
 };
 
 /// Due retries moved back into the stream per take, at most.
@@ -70,22 +68,6 @@ pub struct RedisQueue<C> {
     scripts: Arc<Scripts>,
 }
 
-struct Scripts {
-    enqueue: Script,
-    take: Script,
-    reclaim: Script,
-    extend: Script,
-    complete: Script,
-    complete_many: Script,
-    retry: Script,
-    dead: Script,
-    bury: Script,
-    stats: Script,
-    list_dead: Script,
-    requeue: Script,
-    forget: Script,
-}
-
 impl<C> std::fmt::Debug for RedisQueue<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisQueue")
@@ -113,21 +95,7 @@ where
             shards: 1,
             group: Self::GROUP.into(),
             wait: None,
-            scripts: Arc::new(Scripts {
-                enqueue: Script::new(lua::ENQUEUE),
-                take: Script::new(lua::TAKE),
-                reclaim: Script::new(lua::RECLAIM),
-                extend: Script::new(lua::EXTEND),
-                complete: Script::new(lua::COMPLETE),
-                complete_many: Script::new(lua::COMPLETE_MANY),
-                retry: Script::new(lua::RETRY),
-                dead: Script::new(lua::DEAD),
-                bury: Script::new(lua::BURY),
-                stats: Script::new(lua::STATS),
-                list_dead: Script::new(lua::LIST_DEAD),
-                requeue: Script::new(lua::REQUEUE),
-                forget: Script::new(lua::FORGET),
-            }),
+            scripts: Arc::new(Scripts::new()),
         }
     }
 
@@ -182,84 +150,6 @@ where
     /// The Redis key of shard `shard`'s stream.
     pub fn stream_key(&self, shard: u32) -> String {
         self.shard_keys(shard).stream()
-    }
-
-    /// A taken stream entry as the worker gets it, or — when it cannot be
-    /// read — set aside as a dead letter (logged; `None`), so one bad entry
-    /// never stalls its shard.
-    async fn readable(
-        &self,
-        consumer: &str,
-        shard: u32,
-        id: String,
-        bytes: Option<Vec<u8>>,
-        deliveries: u32,
-    ) -> Option<Taken> {
-        let (raw, reason) = match bytes {
-            Some(bytes) => {
-                let bytes = Bytes::from(bytes);
-                match QueueEntry::from_bytes(bytes.clone()) {
-                    Ok(entry) => {
-                        return Some(Taken {
-                            receipt: Receipt::new(shard, id),
-                            attempt: entry.attempts().saturating_add(deliveries.max(1)),
-                            entry,
-                        })
-                    }
-                    Err(e) => (
-                        bytes,
-                        format!("the queue entry could not be read and was set aside: {e}"),
-                    ),
-                }
-            }
-            None => (
-                Bytes::new(),
-                "the queue entry has no `d` field (not written by hookgate) and was set aside"
-                    .to_owned(),
-            ),
-        };
-        tracing::error!(shard, entry = %id, consumer, %reason, "hookgate: moving an unreadable queue entry to the dead letters");
-        let keys = self.shard_keys(shard);
-        let mut conn = self.conn.clone();
-        let moved: Result<i64, _> = self
-            .scripts
-            .bury
-            .key(keys.stream())
-            .key(keys.dead())
-            .arg(&*self.group)
-            .arg(&id)
-            .arg(raw.as_ref())
-            .arg(&reason)
-            .invoke_async(&mut conn)
-            .await;
-        if let Err(e) = moved {
-            // It stays pending: the next reclaim after the visibility timeout
-            // tries again.
-            tracing::warn!(error = %e, entry = %id, "hookgate: could not move an unreadable queue entry to the dead letters");
-        }
-        None
-    }
-
-    async fn wait_replicas(&self) -> Result<(), QueueError> {
-        let Some((required, timeout)) = self.wait else {
-            return Ok(());
-        };
-        let mut conn = self.conn.clone();
-        let acknowledged: i64 = ::redis::cmd("WAIT")
-            .arg(required)
-            .arg(millis(timeout))
-            .query_async(&mut conn)
-            .await
-            .map_err(backend)?;
-        let acknowledged = u32::try_from(acknowledged.max(0)).unwrap_or(u32::MAX);
-        if acknowledged < required {
-            return Err(QueueError::NotReplicated {
-                required,
-                acknowledged,
-                timeout,
-            });
-        }
-        Ok(())
     }
 }
 
@@ -499,15 +389,12 @@ where
         self.durability_now().await
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), QueueConfigError> {
         if self.name.contains(['{', '}']) {
-            return Err(format!(
-                "the Redis queue name `{}` must not contain `{{` or `}}` (Redis Cluster hash tags)",
-                self.name
-            ));
+            return Err(QueueConfigError::NameBrace(self.name.to_string()));
         }
         if self.shards == 0 {
-            return Err("the Redis queue needs at least one shard".to_owned());
+            return Err(QueueConfigError::NoShards);
         }
         Ok(())
     }
@@ -515,8 +402,11 @@ where
 
 mod keys;
 mod ops;
+mod scripts;
+mod unreadable;
 
 use keys::ShardKeys;
+use scripts::Scripts;
 
 #[cfg(test)]
 mod tests;

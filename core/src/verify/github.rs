@@ -11,6 +11,9 @@ use crate::rejection::Rejection;
 use crate::signature::SignatureError;
 use crate::verify::{lower_hex, valid_id, Request, Verdict, Verified, Verifier};
 
+/// The scheme's name.
+pub(crate) const SCHEME: &str = "github";
+
 /// GitHub's webhook scheme (feature `github`).
 ///
 /// ```
@@ -80,7 +83,7 @@ impl GitHub {
 
 impl Verifier for GitHub {
     fn scheme(&self) -> &'static str {
-        "github"
+        SCHEME
     }
 
     fn verify(&self, request: &Request<'_>) -> Verdict {
@@ -89,7 +92,13 @@ impl Verifier for GitHub {
 }
 
 impl GitHub {
-    fn identify(&self, request: &Request<'_>) -> Result<Verified, Rejection> {
+    /// Whether every secret can sign: an empty one makes signatures anyone
+    /// can compute.
+    pub(crate) fn has_usable_secrets(&self) -> bool {
+        !self.secrets.is_empty() && self.secrets.iter().all(|s| !s.is_empty())
+    }
+
+    pub(crate) fn identify(&self, request: &Request<'_>) -> Result<Verified, Rejection> {
         let headers = request.headers;
         let signature = headers
             .first("x-hub-signature-256")

@@ -4,16 +4,16 @@
 //!
 //! The built-in schemes implement it — [`StandardWebhooks`] (Svix, `v1` and
 //! `v1a`), [`DirectPolicy`](crate::DirectPolicy), [`GitHub`] (feature
-//! `github`), [`Stripe`] (feature `stripe`), [`Tenants`] (keys per tenant from
-//! a [`KeySource`]) — and the receiver calls them through an enum, with no box
-//! per request. Any other scheme is a `Verifier` given to
+//! `github`), [`Stripe`] (feature `stripe`), [`Tenants`] (any of the three
+//! keyed schemes with keys per tenant from a [`KeySource`], the tenant read
+//! from a header, a path segment ([`TenantFrom::Path`]) or the app) — and the
+//! receiver calls them through an enum, with no box per request. Any other scheme is a `Verifier` given to
 //! [`ReceiverBuilder::verifier`](crate::ReceiverBuilder::verifier); see
 //! `docs/verifiers.md`.
 //!
 //! A scheme that must wait (a key look-up) answers [`Verdict::Pending`] with
 //! a future that owns what it needs: the request is not kept while it waits.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::future::Future;
 use std::net::IpAddr;
@@ -27,23 +27,30 @@ use crate::delivery::{Delivery, Facts, Mode, OtherScheme};
 use crate::headers::HeaderLookup;
 use crate::key::{message_key, scheme_key};
 use crate::rejection::Rejection;
-use crate::signature::{HeaderFamily, Tolerance};
+use crate::signature::HeaderFamily;
 
 #[cfg(feature = "github")]
 mod github;
+mod scheme;
 mod standard;
 #[cfg(feature = "stripe")]
 mod stripe;
+mod tenant_cache;
+mod tenant_from;
+mod tenant_keys;
 mod tenants;
 #[cfg(test)]
 mod tests;
 
 #[cfg(feature = "github")]
 pub use github::GitHub;
+pub(crate) use scheme::Scheme;
 pub use standard::StandardWebhooks;
 #[cfg(feature = "stripe")]
 pub use stripe::Stripe;
-pub use tenants::{KeySource, SourceError, TenantFrom, Tenants};
+pub use tenant_from::{TemplateError, TenantFrom};
+pub use tenant_keys::TenantKeys;
+pub use tenants::{KeySource, SourceError, Tenants};
 
 /// What a scheme sees of one request.
 #[derive(Clone, Copy)]
@@ -57,9 +64,12 @@ pub struct Request<'a> {
     pub client: Option<IpAddr>,
     /// Now, by the receiver's clock (Unix seconds).
     pub now: i64,
-    /// The tenant the adapter named (a path segment), if any: see
+    /// The tenant the app named, if any: see
     /// [`Receiver::admit_for`](crate::Receiver::admit_for).
     pub tenant: Option<&'a str>,
+    /// The request's URI path, as the adapter saw it (percent-encoded, no
+    /// query): [`Inbound::path`](crate::adapter::Inbound::path).
+    pub path: &'a str,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -69,6 +79,7 @@ impl std::fmt::Debug for Request<'_> {
             .field("client", &self.client)
             .field("now", &self.now)
             .field("tenant", &self.tenant)
+            .field("path", &self.path)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +91,7 @@ pub struct Verified {
     pub(crate) timestamp: Option<i64>,
     pub(crate) event_type: Option<String>,
     pub(crate) family: Option<HeaderFamily>,
-    pub(crate) tenant: Option<String>,
+    pub(crate) tenant: Option<Arc<str>>,
     pub(crate) job: Option<JobFacts>,
 }
 
@@ -189,92 +200,6 @@ pub trait Verifier: Send + Sync + 'static {
 
     /// Authenticates and identifies one delivery, or refuses it.
     fn verify(&self, request: &Request<'_>) -> Verdict;
-}
-
-/// The scheme a receiver runs: the built-ins by value (static dispatch),
-/// anything else behind an `Arc`.
-#[derive(Clone)]
-pub(crate) enum Scheme {
-    Standard(StandardWebhooks),
-    Direct(crate::DirectPolicy),
-    #[cfg(feature = "github")]
-    GitHub(GitHub),
-    #[cfg(feature = "stripe")]
-    Stripe(Stripe),
-    Tenants(Tenants),
-    Custom(Arc<dyn Verifier>),
-}
-
-impl Scheme {
-    /// A built-in scheme goes to its own arm (static dispatch), any other
-    /// into `Custom`.
-    pub(crate) fn of<V: Verifier>(verifier: V) -> Self {
-        let mut slot = Some(verifier);
-        let any: &mut dyn Any = &mut slot;
-        if let Some(s) = any.downcast_mut::<Option<StandardWebhooks>>() {
-            return Self::Standard(s.take().expect("just filled"));
-        }
-        if let Some(d) = any.downcast_mut::<Option<crate::DirectPolicy>>() {
-            return Self::Direct(d.take().expect("just filled"));
-        }
-        #[cfg(feature = "github")]
-        if let Some(g) = any.downcast_mut::<Option<GitHub>>() {
-            return Self::GitHub(g.take().expect("just filled"));
-        }
-        #[cfg(feature = "stripe")]
-        if let Some(s) = any.downcast_mut::<Option<Stripe>>() {
-            return Self::Stripe(s.take().expect("just filled"));
-        }
-        if let Some(t) = any.downcast_mut::<Option<Tenants>>() {
-            return Self::Tenants(t.take().expect("just filled"));
-        }
-        Self::Custom(Arc::new(slot.take().expect("just filled")))
-    }
-
-    /// The replay window of a scheme with timestamps, which the done marker
-    /// must outlast.
-    pub(crate) fn tolerance(&self) -> Option<Tolerance> {
-        match self {
-            Self::Standard(s) => Some(s.tolerance),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => Some(s.tolerance),
-            Self::Tenants(t) => Some(t.tolerance),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Self::Standard(s) => s.scheme(),
-            Self::Direct(d) => d.scheme(),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.scheme(),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.scheme(),
-            Self::Tenants(t) => t.scheme(),
-            Self::Custom(c) => c.scheme(),
-        }
-    }
-
-    pub(crate) fn mode(&self) -> Mode {
-        match self {
-            Self::Direct(_) => Mode::Direct,
-            _ => Mode::Signed,
-        }
-    }
-
-    pub(crate) fn verify(&self, request: &Request<'_>) -> Verdict {
-        match self {
-            Self::Standard(s) => s.verify(request),
-            Self::Direct(d) => d.verify(request),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.verify(request),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.verify(request),
-            Self::Tenants(t) => t.verify(request),
-            Self::Custom(c) => c.verify(request),
-        }
-    }
 }
 
 /// A header id usable as a dedupe identity: 1 to 256 bytes of visible ASCII

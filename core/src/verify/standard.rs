@@ -86,18 +86,24 @@ impl Verifier for StandardWebhooks {
 
     /// Verifies the signature and timestamp; the dedupe key is the message id.
     fn verify(&self, request: &Request<'_>) -> Verdict {
-        let body = request.body;
-        let signed = heavy(body.len(), || {
-            self.keys
-                .verify(request.headers, body, request.now, self.tolerance)
-        });
-        Verdict::Ready(match signed {
-            Ok(signed) => Ok(Verified {
-                family: Some(signed.family),
-                timestamp: Some(signed.timestamp),
-                ..Verified::new(signed.id)
-            }),
-            Err(e) => Err(e.into()),
-        })
+        Verdict::Ready(verified(&self.keys, request, self.tolerance))
     }
+}
+
+/// Verifies `request` with `keys`: what the scheme established, for the trait
+/// and for [`Tenants`](crate::verify::Tenants) (whose keys are per tenant).
+pub(crate) fn verified(
+    keys: &KeyRing,
+    request: &Request<'_>,
+    tolerance: Tolerance,
+) -> Result<Verified, Rejection> {
+    let body = request.body;
+    let signed = heavy(body.len(), || {
+        keys.verify(request.headers, body, request.now, tolerance)
+    })?;
+    Ok(Verified {
+        family: Some(signed.family),
+        timestamp: Some(signed.timestamp),
+        ..Verified::new(signed.id)
+    })
 }

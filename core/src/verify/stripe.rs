@@ -11,6 +11,9 @@ use crate::rejection::{PayloadError, Rejection};
 use crate::signature::{SignatureError, Tolerance, MAX_SIGNATURE_ENTRIES};
 use crate::verify::{lower_hex, Request, Verdict, Verified, Verifier};
 
+/// The scheme's name.
+pub(crate) const SCHEME: &str = "stripe";
+
 /// Stripe's webhook scheme (feature `stripe`).
 ///
 /// ```
@@ -84,6 +87,19 @@ impl Stripe {
         body: &[u8],
         now: i64,
     ) -> Result<i64, SignatureError> {
+        self.verify_header_within(header, body, now, self.tolerance)
+    }
+
+    /// [`verify_header`](Self::verify_header) with another tolerance (a
+    /// tenant's keys checked within the [`Tenants`](crate::verify::Tenants)'
+    /// tolerance).
+    fn verify_header_within(
+        &self,
+        header: &[u8],
+        body: &[u8],
+        now: i64,
+        tolerance: Tolerance,
+    ) -> Result<i64, SignatureError> {
         let header = std::str::from_utf8(header).map_err(|_| SignatureError::NoMatch)?;
         let mut timestamp = None;
         let mut signatures = Vec::new();
@@ -105,7 +121,7 @@ impl Stripe {
             .ok()
             .filter(|t| *t >= 0 && raw.bytes().all(|b| b.is_ascii_digit()))
             .ok_or(SignatureError::InvalidTimestamp)?;
-        self.tolerance.check(t, now)?;
+        tolerance.check(t, now)?;
         let matched = self.secrets.iter().any(|secret| {
             let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
                 return false;
@@ -127,22 +143,34 @@ impl Stripe {
 
 impl Verifier for Stripe {
     fn scheme(&self) -> &'static str {
-        "stripe"
+        SCHEME
     }
 
     fn verify(&self, request: &Request<'_>) -> Verdict {
-        Verdict::Ready(self.identify(request))
+        Verdict::Ready(self.identify(request, self.tolerance))
     }
 }
 
 impl Stripe {
-    fn identify(&self, request: &Request<'_>) -> Result<Verified, Rejection> {
+    /// Whether every secret can sign: an empty one makes signatures anyone
+    /// can compute.
+    pub(crate) fn has_usable_secrets(&self) -> bool {
+        !self.secrets.is_empty() && self.secrets.iter().all(|s| !s.is_empty())
+    }
+
+    pub(crate) fn identify(
+        &self,
+        request: &Request<'_>,
+        tolerance: Tolerance,
+    ) -> Result<Verified, Rejection> {
         let header = request
             .headers
             .first("stripe-signature")
             .ok_or(SignatureError::MissingHeader("stripe-signature"))?;
         let body = request.body;
-        let t = heavy(body.len(), || self.verify_header(header, body, request.now))?;
+        let t = heavy(body.len(), || {
+            self.verify_header_within(header, body, request.now, tolerance)
+        })?;
         let head: EventHead = serde_json::from_slice(body)
             .map_err(|e| Rejection::MalformedPayload(PayloadError::from_json(&e)))?;
         let id = head

@@ -1,21 +1,28 @@
-//! Keys per tenant: a [`KeySource`] says which Standard Webhooks keys a
-//! tenant's deliveries are signed with, looked up per delivery (through a
-//! bounded cache) by a header or by a tenant the app names (a path segment).
+//! Keys per tenant: a [`KeySource`] says which keys a tenant's deliveries are
+//! signed with — a Standard Webhooks [`KeyRing`], a [`GitHub`](crate::verify::GitHub)
+//! or a [`Stripe`](crate::verify::Stripe) — looked up per delivery (through
+//! a bounded cache) by a header, a path segment or a tenant the app names.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use std::collections::HashMap;
 
-use crate::headers::{HeaderList, HeaderLookup};
-use crate::offload::heavy;
+use crate::headers::HeaderList;
 use crate::rejection::Rejection;
 use crate::secret::KeyRing;
 use crate::signature::Tolerance;
-use crate::verify::{Request, Verdict, Verified, Verifier, STANDARD};
+use crate::verify::tenant_cache::Cache;
+use crate::verify::tenant_from::Resolved;
+use crate::verify::tenant_keys::sealed::Keys;
+use crate::verify::{Request, TemplateError, TenantFrom, TenantKeys, Verdict, Verified, Verifier};
 
 /// Where a tenant's keys come from: a database, a secrets manager, a map.
+/// `K` is what a tenant's keys are ([`TenantKeys`]): a [`KeyRing`] by
+/// default, or a [`GitHub`](crate::verify::GitHub) or
+/// [`Stripe`](crate::verify::Stripe) holding that tenant's secrets.
 ///
 /// ```
 /// use hookgate::signing::KeyRing;
@@ -32,19 +39,45 @@ use crate::verify::{Request, Verdict, Verified, Verifier, STANDARD};
 /// }
 /// ```
 #[async_trait]
-pub trait KeySource: Send + Sync + 'static {
-    /// The key ring of `tenant`: `Ok(None)` for a tenant that does not exist
-    /// (answered 401 `unknown_tenant`), `Err` when the source cannot say
+pub trait KeySource<K: TenantKeys = KeyRing>: Send + Sync + 'static {
+    /// The keys of `tenant`: `Ok(None)` for a tenant that does not exist
+    /// (answered 401 `unknown_tenant`, as are keys that verify nothing: an
+    /// empty key ring or an empty secret), `Err` when the source cannot say
     /// (answered 503 `key_source_unavailable`, fail closed).
-    async fn keys(&self, tenant: &str) -> Result<Option<KeyRing>, SourceError>;
+    async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError>;
 }
 
 /// A shared source (`Arc`) is a source: keep a handle on it (to refresh it,
 /// or in tests).
 #[async_trait]
-impl<S: KeySource> KeySource for Arc<S> {
-    async fn keys(&self, tenant: &str) -> Result<Option<KeyRing>, SourceError> {
+impl<K: TenantKeys, S: KeySource<K>> KeySource<K> for Arc<S> {
+    async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError> {
         (**self).keys(tenant).await
+    }
+}
+
+/// A fixed map from tenant to keys is a source (tests, a handful of tenants
+/// read at start-up); a tenant not in it is unknown.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use hookgate::signing::KeyRing;
+/// use hookgate::verify::{TenantFrom, Tenants};
+///
+/// let keys = HashMap::from([
+///     ("acme".to_owned(), KeyRing::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()),
+///     ("globex".to_owned(), KeyRing::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap()),
+/// ]);
+/// let receiver = hookgate::Receiver::builder()
+///     .verifier(Tenants::new(keys, TenantFrom::Path("/webhooks/{tenant}".into())))
+///     .build()
+///     .unwrap();
+/// # assert_eq!(receiver.scheme(), "standard-webhooks");
+/// ```
+#[async_trait]
+impl<K: TenantKeys + Clone> KeySource<K> for HashMap<String, K> {
+    async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError> {
+        Ok(self.get(tenant).cloned())
     }
 }
 
@@ -60,111 +93,98 @@ impl SourceError {
     }
 }
 
-/// Where a delivery's tenant is read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TenantFrom {
-    /// A request header (e.g. `x-tenant`, set by a gateway).
-    Header(String),
-    /// The tenant the app passes to
-    /// [`Receiver::admit_for`](crate::Receiver::admit_for): a path segment
-    /// such as `/webhooks/{tenant}`, or the Svix app id the app put in the
-    /// endpoint URL it registered.
-    Given,
-}
-
-/// Standard Webhooks / Svix with keys per tenant, from a [`KeySource`].
+/// A built-in scheme with keys per tenant, from a [`KeySource`]: Standard
+/// Webhooks / Svix (`Tenants`, i.e. `Tenants<KeyRing>`), GitHub
+/// (`Tenants<GitHub>`) or Stripe (`Tenants<Stripe>`).
 ///
 /// A tenant's keys are cached for [`cache_ttl`](Self::cache_ttl) (60 s by
 /// default), at most [`cache_capacity`](Self::cache_capacity) tenants (1024);
-/// a delivery whose tenant is cached is verified without waiting. The dedupe
-/// key includes the tenant, so two tenants' message ids never collide.
-#[derive(Clone)]
-pub struct Tenants {
-    source: Arc<dyn KeySource>,
-    from: Arc<TenantFrom>,
+/// a delivery whose tenant is cached is verified without waiting. A look-up
+/// that fails or outlasts the [`deadline`](Self::deadline) is answered 503
+/// `key_source_unavailable`; a tenant the source does not know, or a
+/// request that names none, 401 `unknown_tenant`. The dedupe key includes
+/// the tenant, so two tenants' ids never collide.
+///
+/// ```
+/// # #[cfg(feature = "stripe")] {
+/// use std::time::Duration;
+/// use hookgate::verify::{KeySource, SourceError, Stripe, TenantFrom, Tenants};
+///
+/// /// Each tenant's Stripe endpoint secret.
+/// struct Endpoints;
+///
+/// #[async_trait::async_trait]
+/// impl KeySource<Stripe> for Endpoints {
+///     async fn keys(&self, tenant: &str) -> Result<Option<Stripe>, SourceError> {
+///         Ok(match tenant {
+///             "acme" => Some(Stripe::new("whsec_acme_endpoint_secret")),
+///             _ => None, // 401 unknown_tenant
+///         })
+///     }
+/// }
+///
+/// let receiver = hookgate::Receiver::builder()
+///     .verifier(
+///         Tenants::new(Endpoints, TenantFrom::Path("/webhooks/{tenant}".into()))
+///             .tolerance(Duration::from_secs(120)),
+///     )
+///     .build()
+///     .unwrap();
+/// assert_eq!(receiver.scheme(), "stripe");
+/// # }
+/// ```
+pub struct Tenants<K: TenantKeys = KeyRing> {
+    source: Arc<dyn KeySource<K>>,
+    from: Arc<Resolved>,
     pub(crate) tolerance: Tolerance,
     deadline: Duration,
     retry_after: u32,
-    cache: Arc<Cache>,
+    cache: Arc<Cache<K>>,
+    keys: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for Tenants {
+impl<K: TenantKeys> Clone for Tenants<K> {
+    fn clone(&self) -> Self {
+        Self {
+            source: Arc::clone(&self.source),
+            from: Arc::clone(&self.from),
+            tolerance: self.tolerance,
+            deadline: self.deadline,
+            retry_after: self.retry_after,
+            cache: Arc::clone(&self.cache),
+            keys: PhantomData,
+        }
+    }
+}
+
+impl<K: TenantKeys> std::fmt::Debug for Tenants<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tenants")
+            .field("scheme", &K::SCHEME)
             .field("from", &self.from)
             .field("tolerance", &self.tolerance)
             .finish_non_exhaustive()
     }
 }
 
-/// A tenant's keys and when they expire (Unix seconds).
-type Entry = (Arc<KeyRing>, i64);
-
-struct Cache {
-    ttl_secs: i64,
-    capacity: usize,
-    entries: Mutex<HashMap<Arc<str>, Entry>>,
-}
-
-impl Cache {
-    fn get(&self, tenant: &str, now: i64) -> Option<Arc<KeyRing>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(tenant)
-            .filter(|(_, until)| now < *until)
-            .map(|(keys, _)| Arc::clone(keys))
-    }
-
-    fn put(&self, tenant: &str, keys: Arc<KeyRing>, now: i64) {
-        if self.capacity == 0 {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.capacity && !entries.contains_key(tenant) {
-            entries.retain(|_, (_, until)| now < *until);
-            if entries.len() >= self.capacity {
-                // Still full of live entries: drop the one closest to expiry.
-                let oldest = entries
-                    .iter()
-                    .min_by_key(|(_, (_, until))| *until)
-                    .map(|(t, _)| Arc::clone(t));
-                if let Some(t) = oldest {
-                    entries.remove(&t);
-                }
-            }
-        }
-        entries.insert(Arc::from(tenant), (keys, now.saturating_add(self.ttl_secs)));
-    }
-}
-
-/// The signature headers a verification reads, copied when it must wait.
-const SIGNATURE_HEADERS: [&str; 6] = [
-    "svix-id",
-    "svix-timestamp",
-    "svix-signature",
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
-];
-
-impl Tenants {
+impl<K: TenantKeys> Tenants<K> {
     /// Keys from `source`, for the tenant read as `from` says.
-    pub fn new(source: impl KeySource, from: TenantFrom) -> Self {
+    pub fn new(source: impl KeySource<K>, from: TenantFrom) -> Self {
         Self {
             source: Arc::new(source),
-            from: Arc::new(from),
+            from: Arc::new(Resolved::new(from)),
             tolerance: Tolerance::default(),
             deadline: Duration::from_secs(1),
             retry_after: 5,
-            cache: Arc::new(Cache {
-                ttl_secs: 60,
-                capacity: 1024,
-                entries: Mutex::new(HashMap::new()),
-            }),
+            cache: Arc::new(Cache::new(60, 1024)),
+            keys: PhantomData,
         }
     }
 
-    /// How far a timestamp may be from now (default 300 s both ways).
+    /// How far a signed timestamp may be from now (default 300 s both
+    /// ways), for the schemes that sign one: Standard Webhooks and Stripe
+    /// (a tenant's [`Stripe`](crate::verify::Stripe) is checked within this
+    /// window, not its own). GitHub signs no timestamp: there it is unused.
     pub fn tolerance(mut self, window: impl Into<Tolerance>) -> Self {
         self.tolerance = window.into();
         self
@@ -186,85 +206,64 @@ impl Tenants {
     /// How long a tenant's keys are kept (default 60 s; a rotated secret is
     /// picked up within it). Zero turns the cache off.
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
-        self.cache = Arc::new(Cache {
-            ttl_secs: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
-            capacity: self.cache.capacity,
-            entries: Mutex::new(HashMap::new()),
-        });
+        let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        self.cache = Arc::new(Cache::new(ttl_secs, self.cache.capacity));
         self
     }
 
     /// How many tenants' keys are kept at most (default 1024).
     pub fn cache_capacity(mut self, tenants: usize) -> Self {
-        self.cache = Arc::new(Cache {
-            ttl_secs: self.cache.ttl_secs,
-            capacity: tenants,
-            entries: Mutex::new(HashMap::new()),
-        });
+        self.cache = Arc::new(Cache::new(self.cache.ttl_secs, tenants));
         self
     }
 
-    fn tenant<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
-        let tenant = match &*self.from {
-            TenantFrom::Header(name) => request
-                .headers
-                .first(name)
-                .and_then(|v| std::str::from_utf8(v).ok()),
-            TenantFrom::Given => request.tenant,
-        };
-        tenant.filter(|t| !t.is_empty())
+    /// The path template and why it is refused, for `build()`.
+    pub(crate) fn template_error(&self) -> Option<(&str, &TemplateError)> {
+        self.from.error()
+    }
+
+    /// The replay window, for a scheme that signs a timestamp.
+    pub(crate) fn replay_tolerance(&self) -> Option<Tolerance> {
+        K::TIMESTAMPED.then_some(self.tolerance)
     }
 }
 
-/// Verifies with one tenant's keys.
-fn verify_with(
-    keys: &KeyRing,
-    tenant: &str,
-    headers: &dyn HeaderLookup,
-    body: &[u8],
-    now: i64,
-    tolerance: Tolerance,
+/// What `keys` established, attributed to `tenant` (part of the dedupe key).
+fn for_tenant(
+    verified: Result<Verified, Rejection>,
+    tenant: Arc<str>,
 ) -> Result<Verified, Rejection> {
-    let signed = heavy(body.len(), || keys.verify(headers, body, now, tolerance))?;
-    Ok(Verified {
-        family: Some(signed.family),
-        timestamp: Some(signed.timestamp),
-        tenant: Some(tenant.to_owned()),
-        ..Verified::new(signed.id)
+    verified.map(|v| Verified {
+        tenant: Some(tenant),
+        ..v
     })
 }
 
-impl Verifier for Tenants {
+impl<K: TenantKeys> Verifier for Tenants<K> {
     fn scheme(&self) -> &'static str {
-        STANDARD
+        K::SCHEME
     }
 
     fn verify(&self, request: &Request<'_>) -> Verdict {
-        let Some(tenant) = self.tenant(request) else {
+        let Some(tenant) = self.from.tenant(request) else {
             return Verdict::Ready(Err(Rejection::UnknownTenant));
         };
-        if let Some(keys) = self.cache.get(tenant, request.now) {
-            return Verdict::Ready(verify_with(
-                &keys,
-                tenant,
-                request.headers,
-                request.body,
-                request.now,
-                self.tolerance,
-            ));
+        if let Some((name, keys)) = self.cache.get(&tenant, request.now) {
+            return Verdict::Ready(for_tenant(keys.verify_with(request, self.tolerance), name));
         }
         // A look-up: the future owns the tenant, body and signature headers.
         let mut headers = HeaderList::new();
-        for name in SIGNATURE_HEADERS {
+        for &name in K::HEADERS {
             request.headers.each(name, &mut |v| {
                 headers = std::mem::take(&mut headers).with(name, v);
             });
         }
-        let (tenant, body, now) = (tenant.to_owned(), request.body.clone(), request.now);
+        let tenant: Arc<str> = Arc::from(&*tenant);
+        let (body, client, now) = (request.body.clone(), request.client, request.now);
         let this = self.clone();
         Verdict::Pending(Box::pin(async move {
             let unavailable = |error: SourceError| {
-                tracing::warn!(%error, %tenant, "hookgate: key source unavailable; answering 503");
+                tracing::warn!(%error, %tenant, scheme = K::SCHEME, "hookgate: key source unavailable; answering 503");
                 Rejection::KeySourceUnavailable {
                     retry_after: this.retry_after,
                 }
@@ -278,12 +277,20 @@ impl Verifier for Tenants {
                     ))))
                 }
             };
-            let Some(keys) = found.filter(|k| !k.is_empty()) else {
+            let Some(keys) = found.filter(Keys::usable) else {
                 return Err(Rejection::UnknownTenant);
             };
             let keys = Arc::new(keys);
-            this.cache.put(&tenant, Arc::clone(&keys), now);
-            verify_with(&keys, &tenant, &headers, &body, now, this.tolerance)
+            this.cache.put(Arc::clone(&tenant), Arc::clone(&keys), now);
+            let request = Request {
+                headers: &headers,
+                body: &body,
+                client,
+                now,
+                tenant: Some(&tenant),
+                path: "",
+            };
+            for_tenant(keys.verify_with(&request, this.tolerance), tenant)
         }))
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::queue::QueueEntry;
+use crate::signature::Tolerance;
 
 struct Named;
 
@@ -29,6 +30,26 @@ fn built_in_schemes_get_their_own_arm_and_others_are_custom() {
     assert!(matches!(Scheme::of(GitHub::new("s")), Scheme::GitHub(_)));
     #[cfg(feature = "stripe")]
     assert!(matches!(Scheme::of(Stripe::new("s")), Scheme::Stripe(_)));
+    let ring: std::collections::HashMap<String, crate::secret::KeyRing> = Default::default();
+    let tenants = Scheme::of(Tenants::new(ring, TenantFrom::Given));
+    assert!(matches!(tenants, Scheme::Tenants(_)));
+    assert_eq!(tenants.name(), STANDARD);
+    #[cfg(feature = "github")]
+    {
+        let keys: std::collections::HashMap<String, GitHub> = Default::default();
+        let github = Scheme::of(Tenants::new(keys, TenantFrom::Given));
+        assert!(matches!(github, Scheme::GitHubTenants(_)));
+        assert_eq!((github.name(), github.tolerance()), ("github", None));
+    }
+    #[cfg(feature = "stripe")]
+    {
+        let keys: std::collections::HashMap<String, Stripe> = Default::default();
+        let minute = std::time::Duration::from_secs(60);
+        let stripe = Scheme::of(Tenants::new(keys, TenantFrom::Given).tolerance(minute));
+        assert!(matches!(stripe, Scheme::StripeTenants(_)));
+        let window = Some(Tolerance::from(minute));
+        assert_eq!((stripe.name(), stripe.tolerance()), ("stripe", window));
+    }
     let custom = Scheme::of(Named);
     assert!(matches!(custom, Scheme::Custom(_)));
     assert_eq!(custom.name(), "named");
@@ -108,6 +129,7 @@ fn the_standard_impl_and_the_receivers_path_agree() {
             client: None,
             now: at,
             tenant: None,
+            path: "/",
         };
         let direct = standard.checked(&request, "p:");
         let Verdict::Ready(through_trait) = Wrapped(standard.clone()).verify(&request) else {

@@ -27,6 +27,7 @@ pub async fn admit(r: &Receiver, h: &HeaderList, body: &[u8], peer: Option<&str>
         headers: h,
         body: Bytes::copy_from_slice(body),
         peer: peer.map(|p| p.parse().unwrap()),
+        path: "/",
     })
     .await
 }

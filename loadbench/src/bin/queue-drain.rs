@@ -264,6 +264,7 @@ async fn fill(receiver: &Receiver, n: usize, round: usize) {
                         headers: &headers,
                         body: body.clone(),
                         peer: None,
+                        path: "/",
                     })
                     .await
                 {

@@ -1,6 +1,7 @@
 //! Unit tests of `entry`.
 
 use super::*;
+use crate::signature::HeaderFamily;
 
 fn signed() -> Delivery {
     signed_as("msg_1", 1_700_000_000, "10.0.0.7")

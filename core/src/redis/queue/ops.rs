@@ -162,3 +162,32 @@ where
         })
     }
 }
+
+impl<C> RedisQueue<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    /// With [`wait_for_replicas`](RedisQueue::wait_for_replicas): waits until
+    /// that many replicas have the writes so far, or fails the enqueue.
+    pub(super) async fn wait_replicas(&self) -> Result<(), QueueError> {
+        let Some((required, timeout)) = self.wait else {
+            return Ok(());
+        };
+        let mut conn = self.conn.clone();
+        let acknowledged: i64 = ::redis::cmd("WAIT")
+            .arg(required)
+            .arg(millis(timeout))
+            .query_async(&mut conn)
+            .await
+            .map_err(backend)?;
+        let acknowledged = u32::try_from(acknowledged.max(0)).unwrap_or(u32::MAX);
+        if acknowledged < required {
+            return Err(QueueError::NotReplicated {
+                required,
+                acknowledged,
+                timeout,
+            });
+        }
+        Ok(())
+    }
+}
