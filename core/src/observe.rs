@@ -53,9 +53,12 @@
 //! gauges are refreshed by the worker pool every [`QUEUE_GAUGE_INTERVAL`]
 //! from [`Receiver::queue_stats`](crate::Receiver::queue_stats).
 //!
-//! Call [`register`] once after installing a global recorder: it gives each
+//! Call [`register`] after installing a global recorder: it gives each
 //! metric its help text and unit ([`describe`]) and registers the handles
-//! once, so a delivery does not look each one up again.
+//! once, so a delivery does not look each one up again. Registering is a
+//! shortcut only: a delivery recorded into any other recorder (a local one,
+//! or a global one installed after `register()` found none) looks its
+//! handles up by key, so nothing is lost whatever the order.
 //!
 //! ```
 //! use hookgate::observe;
@@ -246,18 +249,33 @@ pub fn describe() {
     }
 }
 
-/// [`describe`]s hookgate's metrics to the installed global recorder and
-/// registers their handles with it once, so that each delivery updates them
-/// directly instead of asking the recorder for each of its five handles (a
-/// look-up in the recorder's registry and a reference count every thread
-/// shares, each). Call it once, right
-/// after installing your global recorder; from then on hookgate records into
-/// that recorder only, even inside `metrics::with_local_recorder`. Without
-/// it, every handle is looked up per delivery from whatever recorder is
-/// current (what tests with a local recorder want).
-pub fn register() {
+/// [`describe`]s hookgate's metrics to the current recorder and registers
+/// their handles with the global recorder once, so that each delivery
+/// updates them directly instead of asking the recorder for each of its five
+/// handles (a look-up in the recorder's registry and a reference count every
+/// thread shares, each). Call it right after installing your global
+/// recorder. Returns whether the handles are registered.
+///
+/// Whatever the order, every delivery reaches the recorder current when it
+/// is recorded ([`metrics::with_recorder`]): the registered handles are used
+/// only while that recorder is the global one they were registered with.
+///
+/// * Called before any global recorder is installed (or with a zero-sized
+///   one), it registers nothing and returns `false`: deliveries still reach
+///   a recorder installed later, each handle looked up per delivery, until
+///   `register()` is called again.
+/// * Called again once registered, it only describes the metrics again.
+/// * A local recorder (`metrics::with_local_recorder`, as tests use) gets
+///   its deliveries too, looked up per delivery, whether or not `register()`
+///   was called.
+///
+/// ```
+/// // No global recorder in this doctest: nothing to register with.
+/// assert!(!hookgate::observe::register());
+/// ```
+pub fn register() -> bool {
     describe();
-    let _ = HANDLES.get_or_init(|| metrics::with_recorder(Handles::new));
+    handles::register_global()
 }
 
 /// A new `hookgate.delivery` span for one request, its fields empty until
@@ -293,14 +311,16 @@ pub fn delivery_span(framework: &'static str) -> Span {
     )
 }
 
+mod handles;
+mod queue;
 mod record;
 
-pub use record::queue_gauges;
+pub use queue::queue_gauges;
+pub(crate) use queue::{queue_attempt, queue_dead_letter};
 pub(crate) use record::{
-    admitted, answered, checking, client, enqueued, queue_attempt, queue_dead_letter, store_call,
-    store_failed, store_started, Checking, Ended, InFlight, StoreOp,
+    admitted, answered, checking, client, enqueued, store_call, store_failed, store_started,
+    Checking, Ended, InFlight, StoreOp,
 };
-use record::{Handles, HANDLES};
 
 #[cfg(test)]
 mod tests;
