@@ -16,19 +16,24 @@
 #
 #   bash loadbench/count.sh [n1=2000] [n2=4000]
 #   ROUTES="axum-bare axum-floor" bash loadbench/count.sh
+#   ROUTE_LOOP=/path/to/route-loop bash loadbench/count.sh   # a binary built
+#                                   # earlier (e.g. at another commit): no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n1="${1:-2000}"
 n2="${2:-4000}"
-routes="${ROUTES:-axum-bare axum-floor axum-memory actix-bare actix-floor actix-memory rocket-bare rocket-floor rocket-memory}"
+routes="${ROUTES:-axum-bare axum-floor axum-memory axum-prometheus actix-bare actix-floor actix-memory actix-prometheus rocket-bare rocket-floor rocket-memory rocket-prometheus}"
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)"; exit 1; }
-cargo build --release -q -p hookgate-loadbench --bin route-loop
+if [ -z "${ROUTE_LOOP:-}" ]; then
+  cargo build --release -q -p hookgate-loadbench --bin route-loop
+fi
+route_loop="${ROUTE_LOOP:-${CARGO_TARGET_DIR:-target}/release/route-loop}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Total instructions counted, and those inside SHA-256's compression (inclusive).
 count() {
   valgrind --tool=callgrind --callgrind-out-file="$work/out" \
-    --toggle-collect='*route_loop*serve_*' "${CARGO_TARGET_DIR:-target}/release/route-loop" "$1" "$2" 2>/dev/null
+    --toggle-collect='*route_loop*serve_*' "$route_loop" "$1" "$2" 2>/dev/null
   local total sha
   total=$(callgrind_annotate "$work/out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
   sha=$(callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null |
