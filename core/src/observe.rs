@@ -55,10 +55,9 @@
 //!
 //! Call [`register`] after installing a global recorder: it gives each
 //! metric its help text and unit ([`describe`]) and registers the handles
-//! once, so a delivery does not look each one up again. Registering is a
-//! shortcut only: a delivery recorded into any other recorder (a local one,
-//! or a global one installed after `register()` found none) looks its
-//! handles up by key, so nothing is lost whatever the order.
+//! once, so a delivery does not look each one up again. It registers only
+//! with a global recorder that is installed: called earlier, it registers
+//! nothing and deliveries still reach a recorder installed later.
 //!
 //! ```
 //! use hookgate::observe;
@@ -256,18 +255,20 @@ pub fn describe() {
 /// thread shares, each). Call it right after installing your global
 /// recorder. Returns whether the handles are registered.
 ///
-/// Whatever the order, every delivery reaches the recorder current when it
-/// is recorded ([`metrics::with_recorder`]): the registered handles are used
-/// only while that recorder is the global one they were registered with.
-///
+/// * Before `register()` has found a global recorder, every delivery is
+///   recorded into the recorder current at that moment
+///   ([`metrics::with_recorder`]: the thread's local recorder, else the
+///   global one), each handle looked up per delivery.
 /// * Called before any global recorder is installed (or with a zero-sized
 ///   one), it registers nothing and returns `false`: deliveries still reach
-///   a recorder installed later, each handle looked up per delivery, until
-///   `register()` is called again.
+///   a recorder installed later (looked up per delivery) until `register()`
+///   is called again. Receivers built before or after are all the same.
+/// * It registers with the global recorder even when called inside
+///   `metrics::with_local_recorder` (never with the local one, gone at the
+///   end of its scope). Once registered, hookgate records into the global
+///   recorder only, local recorders included: a test that captures
+///   hookgate's metrics with a local recorder does not call `register()`.
 /// * Called again once registered, it only describes the metrics again.
-/// * A local recorder (`metrics::with_local_recorder`, as tests use) gets
-///   its deliveries too, looked up per delivery, whether or not `register()`
-///   was called.
 ///
 /// ```
 /// // No global recorder in this doctest: nothing to register with.

@@ -2,14 +2,17 @@
 //! resolves once from the global recorder: what the recording in
 //! [`record`](super::record) updates. Nothing here allocates per delivery.
 //!
-//! A delivery's update goes to whatever recorder is current
-//! ([`metrics::with_recorder`]: a thread's local recorder, else the global
-//! one, else none). When that recorder is the global recorder the handles
-//! were registered with, the update uses the registered handle; any other
-//! recorder (a local one in a test, or a global one installed after
-//! `register()` found none) gets the handle looked up by key, as if
-//! `register()` had not been called. So registering is only ever a shortcut,
-//! never a place where deliveries go missing.
+//! Until [`register`](super::register) has found a global recorder, each
+//! update goes to the recorder current at that moment
+//! ([`metrics::with_recorder`]: the thread's local recorder, else the global
+//! one, else none), its handle looked up by key. Once it has, every update
+//! goes straight to the handle registered with the global recorder: one
+//! atomic load to find the handles, no registry look-up, no reference
+//! count. `register()` registers only with a global recorder (never with a
+//! thread's local one, which would be gone when its scope ends), so it
+//! never caches the no-op handles of "no recorder yet": a recorder installed
+//! after an early `register()`, or after the receivers were built, still
+//! gets every delivery.
 
 use std::sync::OnceLock;
 
@@ -96,32 +99,16 @@ impl Handles {
     }
 }
 
-/// The handles registered with the global recorder, and which recorder that
-/// is.
-pub(super) struct Registered {
-    /// The global recorder's address and size: it lives as long as the
-    /// process, so no other recorder of its size can be at its address.
-    recorder: (usize, usize),
-    pub(super) handles: Handles,
-}
+/// The handles registered with the global recorder: set once, by the first
+/// [`register`](super::register) that finds one (one can be installed only
+/// once per process).
+static REGISTERED: OnceLock<Handles> = OnceLock::new();
 
-/// Set once, by the first [`register`](super::register) that finds a global
-/// recorder (one can be installed only once per process).
-static REGISTERED: OnceLock<Registered> = OnceLock::new();
-
-/// A recorder's identity: its address and size. A zero-sized recorder (the
-/// no-op one, or any stateless one) has none worth comparing.
-fn identity(r: &dyn Recorder) -> Option<(usize, usize)> {
-    let size = std::mem::size_of_val(r);
-    (size != 0).then(|| ((r as *const dyn Recorder).cast::<()>() as usize, size))
-}
-
-/// The registered handles, when `r` is the recorder they were registered
-/// with.
+/// The registered handles, once [`register_global`] has found a global
+/// recorder.
 #[inline]
-pub(super) fn registered_for(r: &dyn Recorder) -> Option<&'static Handles> {
-    let registered = REGISTERED.get()?;
-    (identity(r) == Some(registered.recorder)).then_some(&registered.handles)
+pub(super) fn registered() -> Option<&'static Handles> {
+    REGISTERED.get()
 }
 
 /// Registers the handles with the global recorder, if one is installed and
@@ -137,12 +124,9 @@ pub(super) fn register_global() -> bool {
         let global = std::thread::Builder::new()
             .name("hookgate-register".to_owned())
             .spawn_scoped(scope, || {
-                metrics::with_recorder(|r| {
-                    identity(r).map(|recorder| Registered {
-                        recorder,
-                        handles: Handles::new(r),
-                    })
-                })
+                // Zero-sized: the no-op recorder of "none installed" (or a
+                // stateless one: updates keep looking it up, which is right).
+                metrics::with_recorder(|r| (std::mem::size_of_val(r) != 0).then(|| Handles::new(r)))
             });
         // Without a thread, nothing is registered: every update looks its
         // handle up, which is slower but loses nothing.
@@ -154,21 +138,21 @@ pub(super) fn register_global() -> bool {
     REGISTERED.get().is_some()
 }
 
-/// Updates one metric in the current recorder: through its registered
-/// handle when the current recorder is the one [`register_global`]
-/// registered with, else through the handle the recorder looks up by key.
+/// Updates one metric: through its handle registered with the global
+/// recorder once [`register_global`] has found one, else through the handle
+/// the current recorder looks up by key.
 macro_rules! update {
     ($register:ident, $key:expr, |$h:ident: &Handles| $cached:expr, |$m:ident| $update:expr) => {
-        metrics::with_recorder(|r| match $crate::observe::handles::registered_for(r) {
+        match $crate::observe::handles::registered() {
             Some($h) => {
                 let $m = $cached;
                 $update
             }
-            None => {
+            None => metrics::with_recorder(|r| {
                 let $m = &r.$register($key, &$crate::observe::handles::METADATA);
                 $update
-            }
-        })
+            }),
+        }
     };
 }
 pub(super) use update;
