@@ -178,6 +178,12 @@ fn main() {
         eprintln!("usage: route-loop <axum|actix|rocket>-<bare|floor|memory|prometheus> <n>");
         std::process::exit(2);
     };
+    // A server is never single-threaded, and glibc's malloc takes faster
+    // single-threaded paths until a second thread has existed (≈ 100
+    // instructions a delivery here). `observe::register()` starts a thread
+    // (the `prometheus` routes), and so do servers and the Prometheus
+    // upkeep: every route is counted as a server runs it.
+    std::thread::spawn(|| ()).join().expect("a thread");
     let body = Bytes::from(event_body(1024));
     match framework {
         "axum" => axum(route, n, &body),
