@@ -6,7 +6,9 @@
 //!   `SET NX` handler),
 //!   for axum, actix-web and Rocket.
 //! * `route-loop <framework>-<route> <n>` serves deliveries in-process, for
-//!   `loadbench/count.sh` to count instructions per delivery under callgrind.
+//!   `loadbench/count.sh` to count instructions per delivery under callgrind
+//!   (routes `bare`, `floor`, `memory`, and `prometheus`: `memory` with the
+//!   Prometheus recorder of [`install_prometheus`]).
 //! * `loadgen` sends pre-signed 1 KiB Reducto events with unique message ids over
 //!   N keep-alive connections and prints throughput and latency.
 //! * `queue-drain` fills a Redis queue and times queue mode's workers
