@@ -6,9 +6,9 @@
 //! update goes to the recorder current at that moment
 //! ([`metrics::with_recorder`]: the thread's local recorder, else the global
 //! one, else none), its handle looked up by key. Once it has, every update
-//! goes straight to the handle registered with the global recorder: one
-//! atomic load to find the handles, no registry look-up, no reference
-//! count. `register()` registers only with a global recorder (never with a
+//! goes straight to the handle registered with the global recorder (even
+//! inside a thread's local recorder): one atomic load to find the handles,
+//! no registry look-up, no reference count. `register()` registers only with a global recorder (never with a
 //! thread's local one, which would be gone when its scope ends), so it
 //! never caches the no-op handles of "no recorder yet": a recorder installed
 //! after an early `register()`, or after the receivers were built, still
