@@ -16,7 +16,11 @@
 //! round (the example receivers drain it every 5 s), that upkeep's CPU time
 //! shared out per delivery. CPU time comes from each thread's
 //! `/proc/thread-self/schedstat` (ns on a CPU): other processes' load does
-//! not count, cache misses do. Rounds alternate one thread and two; the
+//! not count, cache misses do. The kernel brings that figure up to date at
+//! its scheduler ticks (a few ms), so keep rounds long (≥ 1 000 000).
+//! Two threads contend only while both have a core: on a machine busy with
+//! other work they often take turns, and the two-thread figure falls back
+//! to the one-thread one. Rounds alternate one thread and two; the
 //! medians are printed. Back to back, the threads' updates collide more
 //! often than a server's, whose updates are a few µs of other work apart:
 //! the two-thread figure is a worst case.
