@@ -5,7 +5,8 @@
 # bare, through its inline floor (`loadbench/src/floor.rs`) and behind its
 # hookgate adapter with the default in-memory store (`memory`). Each route
 # serves n1 and then n2 fresh signed 1 KiB deliveries in two runs; only the
-# `serve_one*` functions are counted, and the difference of the two runs
+# `serve_*` functions are counted (one delivery, and for `prometheus` the
+# recorder's upkeep every 1 000 deliveries), and the difference of the two runs
 # divided by n2 - n1 is what one delivery costs once the process is warm.
 # Each framework enters its routes its own way (tower `Service`, actix-web's
 # `test::init_service`, Rocket's local client): compare within a framework.
@@ -15,19 +16,24 @@
 #
 #   bash loadbench/count.sh [n1=2000] [n2=4000]
 #   ROUTES="axum-bare axum-floor" bash loadbench/count.sh
+#   ROUTE_LOOP=/path/to/route-loop bash loadbench/count.sh   # a binary built
+#                                   # earlier (e.g. at another commit): no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n1="${1:-2000}"
 n2="${2:-4000}"
-routes="${ROUTES:-axum-bare axum-floor axum-memory actix-bare actix-floor actix-memory rocket-bare rocket-floor rocket-memory}"
+routes="${ROUTES:-axum-bare axum-floor axum-memory axum-prometheus actix-bare actix-floor actix-memory actix-prometheus rocket-bare rocket-floor rocket-memory rocket-prometheus}"
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)"; exit 1; }
-cargo build --release -q -p hookgate-loadbench --bin route-loop
+if [ -z "${ROUTE_LOOP:-}" ]; then
+  cargo build --release -q -p hookgate-loadbench --bin route-loop
+fi
+route_loop="${ROUTE_LOOP:-${CARGO_TARGET_DIR:-target}/release/route-loop}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Total instructions counted, and those inside SHA-256's compression (inclusive).
 count() {
   valgrind --tool=callgrind --callgrind-out-file="$work/out" \
-    --toggle-collect='*route_loop*serve_one*' "${CARGO_TARGET_DIR:-target}/release/route-loop" "$1" "$2" 2>/dev/null
+    --toggle-collect='*route_loop*serve_*' "$route_loop" "$1" "$2" 2>/dev/null
   local total sha
   total=$(callgrind_annotate "$work/out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
   sha=$(callgrind_annotate --inclusive=yes "$work/out" 2>/dev/null |

@@ -53,9 +53,11 @@
 //! gauges are refreshed by the worker pool every [`QUEUE_GAUGE_INTERVAL`]
 //! from [`Receiver::queue_stats`](crate::Receiver::queue_stats).
 //!
-//! Call [`register`] once after installing a global recorder: it gives each
+//! Call [`register`] after installing a global recorder: it gives each
 //! metric its help text and unit ([`describe`]) and registers the handles
-//! once, so a delivery does not look each one up again.
+//! once, so a delivery does not look each one up again. It registers only
+//! with a global recorder that is installed: called earlier, it registers
+//! nothing and deliveries still reach a recorder installed later.
 //!
 //! ```
 //! use hookgate::observe;
@@ -246,18 +248,35 @@ pub fn describe() {
     }
 }
 
-/// [`describe`]s hookgate's metrics to the installed global recorder and
-/// registers their handles with it once, so that each delivery updates them
-/// directly instead of asking the recorder for each of its five handles (a
-/// look-up in the recorder's registry and a reference count every thread
-/// shares, each). Call it once, right
-/// after installing your global recorder; from then on hookgate records into
-/// that recorder only, even inside `metrics::with_local_recorder`. Without
-/// it, every handle is looked up per delivery from whatever recorder is
-/// current (what tests with a local recorder want).
-pub fn register() {
+/// [`describe`]s hookgate's metrics to the current recorder and registers
+/// their handles with the global recorder once, so that each delivery
+/// updates them directly instead of asking the recorder for each of its five
+/// handles (a look-up in the recorder's registry and a reference count every
+/// thread shares, each). Call it right after installing your global
+/// recorder. Returns whether the handles are registered.
+///
+/// * Before `register()` has found a global recorder, every delivery is
+///   recorded into the recorder current at that moment
+///   ([`metrics::with_recorder`]: the thread's local recorder, else the
+///   global one), each handle looked up per delivery.
+/// * Called before any global recorder is installed (or with a zero-sized
+///   one), it registers nothing and returns `false`: deliveries still reach
+///   a recorder installed later (looked up per delivery) until `register()`
+///   is called again. Receivers built before or after are all the same.
+/// * It registers with the global recorder even when called inside
+///   `metrics::with_local_recorder` (never with the local one, gone at the
+///   end of its scope). Once registered, hookgate records into the global
+///   recorder only, local recorders included: a test that captures
+///   hookgate's metrics with a local recorder does not call `register()`.
+/// * Called again once registered, it only describes the metrics again.
+///
+/// ```
+/// // No global recorder in this doctest: nothing to register with.
+/// assert!(!hookgate::observe::register());
+/// ```
+pub fn register() -> bool {
     describe();
-    let _ = HANDLES.get_or_init(|| metrics::with_recorder(Handles::new));
+    handles::register_global()
 }
 
 /// A new `hookgate.delivery` span for one request, its fields empty until
@@ -293,14 +312,16 @@ pub fn delivery_span(framework: &'static str) -> Span {
     )
 }
 
+mod handles;
+mod queue;
 mod record;
 
-pub use record::queue_gauges;
+pub use queue::queue_gauges;
+pub(crate) use queue::{queue_attempt, queue_dead_letter};
 pub(crate) use record::{
-    admitted, answered, checking, client, enqueued, queue_attempt, queue_dead_letter, store_call,
-    store_failed, store_started, Checking, Ended, InFlight, StoreOp,
+    admitted, answered, checking, client, enqueued, store_call, store_failed, store_started,
+    Checking, Ended, InFlight, StoreOp,
 };
-use record::{Handles, HANDLES};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,9 @@
 //!   `SET NX` handler),
 //!   for axum, actix-web and Rocket.
 //! * `route-loop <framework>-<route> <n>` serves deliveries in-process, for
-//!   `loadbench/count.sh` to count instructions per delivery under callgrind.
+//!   `loadbench/count.sh` to count instructions per delivery under callgrind
+//!   (routes `bare`, `floor`, `memory`, and `prometheus`: `memory` with the
+//!   Prometheus recorder of [`install_prometheus`]).
 //! * `loadgen` sends pre-signed 1 KiB Reducto events with unique message ids over
 //!   N keep-alive connections and prints throughput and latency.
 //! * `queue-drain` fills a Redis queue and times queue mode's workers
@@ -64,6 +66,28 @@ pub fn memory_receiver() -> hookgate::Receiver {
         .secret(SECRET)
         .build()
         .expect("the bench receiver builds")
+}
+
+/// Installs the Prometheus recorder as the example receivers install it
+/// (`examples/src/metrics.rs`): `_seconds` metrics as histograms, then
+/// [`hookgate::observe::register`]. The caller drains it
+/// ([`run_upkeep`](metrics_exporter_prometheus::PrometheusHandle::run_upkeep)).
+///
+/// # Panics
+///
+/// When a global recorder is already installed.
+pub fn install_prometheus() -> metrics_exporter_prometheus::PrometheusHandle {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    const BUCKETS: &[f64] = &[
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    ];
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS)
+        .expect("buckets")
+        .install_recorder()
+        .expect("recorder");
+    hookgate::observe::register();
+    handle
 }
 
 /// A Reducto job event padded to `size` bytes.

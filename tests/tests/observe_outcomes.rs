@@ -6,9 +6,11 @@
 //!
 //! Not driven: `receiver_not_installed` (a wiring mistake answered by an
 //! extractor without a receiver: no delivery is counted), and, where the
-//! framework cannot produce it, `handler_error` (Rocket routes answer a
-//! status, never an error) and `body_unreadable` (Rocket's local client
-//! cannot break a body mid-stream). Each adapter's list below says which
+//! framework cannot produce it, `handler_error` (a Rocket route's
+//! `Outcome::Error(status)` reaches the fairing as the catcher's response
+//! with that status: `handler_failed`; the Rocket `fail` handler below is
+//! one, returning `Status::InternalServerError`) and `body_unreadable`
+//! (Rocket's local client cannot break a body mid-stream). Each adapter's list below says which
 //! codes it drives; the last test checks together they cover the table.
 
 use std::collections::BTreeMap;

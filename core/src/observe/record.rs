@@ -1,118 +1,18 @@
-//! Recording: the metric keys and handles built once, and what the core
-//! calls at each decision point (checked, admitted, answered, the handler's
-//! end, store calls, the queue). Nothing here allocates per delivery.
+//! Recording: what the core calls at each decision point (checked,
+//! admitted, answered, the handler's end, store calls). The keys and handles
+//! are in [`handles`](super::handles); nothing here allocates per delivery.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use metrics::{Key, Label, Level as MetricLevel, Metadata};
 use tracing::{Level, Span};
 
+use super::handles::{keys, update};
+use super::*;
 use crate::delivery::Mode;
 use crate::outcome::{Conclusion, HandlerEnd, Outcome};
 use crate::receiver::Admission;
-
-use super::*;
-
-// ---------------------------------------------------------------------------
-// Keys: built once, so recording allocates nothing.
-
-static METADATA: Metadata<'static> =
-    Metadata::new(module_path!(), MetricLevel::INFO, Some(module_path!()));
-
-struct Keys {
-    /// `[outcome index][mode index]`.
-    deliveries: Vec<[Key; 2]>,
-    verify: [Key; 2],
-    store: Vec<Key>,
-    store_errors: Vec<Key>,
-    handler: Key,
-    in_flight: Key,
-}
-
-/// The handles [`register`] registered, when it was called.
-pub(super) static HANDLES: OnceLock<Handles> = OnceLock::new();
-
-pub(super) struct Handles {
-    deliveries: Vec<[metrics::Counter; 2]>,
-    verify: [metrics::Histogram; 2],
-    store: Vec<metrics::Histogram>,
-    store_errors: Vec<metrics::Counter>,
-    handler: metrics::Histogram,
-    in_flight: metrics::Gauge,
-}
-
-impl Handles {
-    pub(super) fn new(r: &dyn metrics::Recorder) -> Self {
-        let k = keys();
-        let counter = |key: &Key| r.register_counter(key, &METADATA);
-        let histogram = |key: &Key| r.register_histogram(key, &METADATA);
-        Self {
-            deliveries: k
-                .deliveries
-                .iter()
-                .map(|[s, d]| [counter(s), counter(d)])
-                .collect(),
-            verify: [histogram(&k.verify[0]), histogram(&k.verify[1])],
-            store: k.store.iter().map(histogram).collect(),
-            store_errors: k.store_errors.iter().map(counter).collect(),
-            handler: histogram(&k.handler),
-            in_flight: r.register_gauge(&k.in_flight, &METADATA),
-        }
-    }
-}
-
-/// Updates a metric through the registered handles, or else through the
-/// current recorder: `handle` picks and updates the handle either way.
-macro_rules! update {
-    ($register:ident, $key:expr, $cached:expr, |$h:ident| $update:expr) => {
-        match HANDLES.get() {
-            Some(handles) => {
-                let $h = $cached(handles);
-                $update
-            }
-            None => metrics::with_recorder(|r| {
-                let $h = &r.$register($key, &METADATA);
-                $update
-            }),
-        }
-    };
-}
-
-fn keys() -> &'static Keys {
-    static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mode = |m: &'static str| Label::from_static_parts("mode", m);
-        let with = |name: &'static str, labels: Vec<Label>| Key::from_parts(name, labels);
-        Keys {
-            deliveries: OUTCOME_CODES
-                .iter()
-                .map(|code| {
-                    let outcome = Label::from_static_parts("outcome", code);
-                    [
-                        with(DELIVERIES_TOTAL, vec![outcome.clone(), mode("signed")]),
-                        with(DELIVERIES_TOTAL, vec![outcome, mode("direct")]),
-                    ]
-                })
-                .collect(),
-            verify: [
-                with(VERIFY_DURATION, vec![mode("signed")]),
-                with(VERIFY_DURATION, vec![mode("direct")]),
-            ],
-            store: STORE_OPS
-                .iter()
-                .map(|op| with(STORE_DURATION, vec![Label::from_static_parts("op", op)]))
-                .collect(),
-            store_errors: STORE_OPS
-                .iter()
-                .map(|op| with(STORE_ERRORS_TOTAL, vec![Label::from_static_parts("op", op)]))
-                .collect(),
-            handler: Key::from_static_name(HANDLER_DURATION),
-            in_flight: Key::from_static_name(IN_FLIGHT),
-        }
-    })
-}
 
 fn mode_index(mode: Mode) -> usize {
     match mode {
@@ -151,7 +51,7 @@ fn count(mode: Mode, code: &'static str, status: Option<u16>, span: Option<&Span
             update!(
                 register_counter,
                 &keys().deliveries[i][m],
-                |h: &'static Handles| &h.deliveries[i][m],
+                |h: &Handles| &h.deliveries[i][m],
                 |c| c.increment(1)
             )
         }
@@ -192,7 +92,7 @@ impl Checking {
         update!(
             register_histogram,
             &keys().verify[m],
-            |h: &'static Handles| &h.verify[m],
+            |h: &Handles| &h.verify[m],
             |v| v.record(elapsed.as_secs_f64())
         );
         if let Some(span) = current_span() {
@@ -280,7 +180,7 @@ impl InFlight {
         update!(
             register_gauge,
             &keys().in_flight,
-            |h: &'static Handles| &h.in_flight,
+            |h: &Handles| &h.in_flight,
             |g| g.increment(1.0)
         );
         let direct = u64::from(matches!(mode, Mode::Direct));
@@ -310,13 +210,13 @@ impl InFlight {
         update!(
             register_gauge,
             &keys().in_flight,
-            |h: &'static Handles| &h.in_flight,
+            |h: &Handles| &h.in_flight,
             |g| g.decrement(1.0)
         );
         update!(
             register_histogram,
             &keys().handler,
-            |h: &'static Handles| &h.handler,
+            |h: &Handles| &h.handler,
             |t| t.record(handler.as_secs_f64())
         );
         if let Some(span) = current_span() {
@@ -377,7 +277,7 @@ impl Drop for InFlight {
             update!(
                 register_gauge,
                 &keys().in_flight,
-                |h: &'static Handles| &h.in_flight,
+                |h: &Handles| &h.in_flight,
                 |g| g.decrement(1.0)
             );
             count(mode, DROPPED, None, current_span().as_ref());
@@ -409,7 +309,7 @@ pub(crate) fn store_call(op: StoreOp, started: u64, failed: bool) {
     update!(
         register_histogram,
         &keys().store[i],
-        |h: &'static Handles| &h.store[i],
+        |h: &Handles| &h.store[i],
         |t| t.record(elapsed.as_secs_f64())
     );
     if failed {
@@ -431,7 +331,7 @@ pub(crate) fn store_failed(op: StoreOp) {
     update!(
         register_counter,
         &keys().store_errors[i],
-        |h: &'static Handles| &h.store_errors[i],
+        |h: &Handles| &h.store_errors[i],
         |c| c.increment(1)
     );
 }
@@ -441,27 +341,4 @@ pub(crate) fn enqueued(started: Instant) {
     if let Some(span) = current_span() {
         span.record("store_ms", millis(started.elapsed()));
     }
-}
-
-// ---------------------------------------------------------------------------
-// Queue mode.
-
-/// One queue handler attempt ended: `result` is one of [`ATTEMPT_RESULTS`].
-pub(crate) fn queue_attempt(result: &'static str) {
-    metrics::counter!(QUEUE_ATTEMPTS_TOTAL, "result" => result).increment(1);
-}
-
-/// An entry was moved to the dead letters.
-pub(crate) fn queue_dead_letter() {
-    metrics::counter!(QUEUE_DEAD_LETTERS_TOTAL).increment(1);
-}
-
-/// Publishes a [`QueueStats`](crate::queue::QueueStats) snapshot as the queue
-/// gauges.
-pub fn queue_gauges(stats: &crate::queue::QueueStats) {
-    metrics::gauge!(QUEUE_READY).set(stats.ready as f64);
-    metrics::gauge!(QUEUE_SCHEDULED).set(stats.scheduled as f64);
-    metrics::gauge!(QUEUE_RUNNING).set(stats.running as f64);
-    metrics::gauge!(QUEUE_DEAD).set(stats.dead as f64);
-    metrics::gauge!(QUEUE_OLDEST_AGE).set(stats.oldest_age_ms.unwrap_or(0) as f64 / 1e3);
 }

@@ -128,20 +128,10 @@ fn main() {
     }
 }
 
-/// The Prometheus recorder as the example receivers install it
-/// (`examples/src/metrics.rs`): `_seconds` metrics as histograms, described,
-/// drained every 5 s.
+/// [`install_prometheus`](hookgate_loadbench::install_prometheus), drained
+/// every 5 s as the example receivers drain it.
 fn install_prometheus() {
-    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
-    const BUCKETS: &[f64] = &[
-        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-    ];
-    let handle = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS)
-        .expect("buckets")
-        .install_recorder()
-        .expect("recorder");
-    hookgate::observe::register();
+    let handle = hookgate_loadbench::install_prometheus();
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(5));
         handle.run_upkeep();

@@ -8,11 +8,15 @@
 //!
 //! `route-loop <framework>-<route> <n>`: framework `axum`, `actix` or
 //! `rocket`; route `bare` (no verification), `floor` (the same checks
-//! written inline, `hookgate_loadbench::floor`) or `memory` (behind the
-//! adapter, default in-memory store). Each framework's requests go through
+//! written inline, `hookgate_loadbench::floor`), `memory` (behind the
+//! adapter, default in-memory store) or `prometheus` (the `memory` route
+//! with the Prometheus recorder installed in-process as `bench-server`'s
+//! `*-prometheus` variants install it, `hookgate::observe::register()`
+//! called, drained every 1 000 deliveries outside the counted part). Each
+//! framework's requests go through
 //! its own in-process entry point (axum: the router as a tower `Service`;
 //! actix-web: `test::init_service`; Rocket: the local client), so compare
-//! routes within one framework. Only the `serve_one*` functions are meant to
+//! routes within one framework. Only the `serve_*` functions are meant to
 //! be counted (`--toggle-collect`): building and signing the requests is not.
 
 use actix_web::dev::ServiceResponse;
@@ -22,6 +26,7 @@ use hookgate_loadbench::actix_route::ActixRoute;
 use hookgate_loadbench::axum_route::{bare_router, floor_router, memory_router, signed_delivery};
 use hookgate_loadbench::rocket_route::RocketRoute;
 use hookgate_loadbench::{event_body, memory_receiver, signed_headers, ROUTE};
+use metrics_exporter_prometheus::PrometheusHandle;
 use rocket::local::asynchronous::{Client, LocalRequest};
 use tower::{Service, ServiceExt};
 
@@ -74,11 +79,28 @@ fn id(i: u64) -> String {
     format!("msg_loop_{i}")
 }
 
+/// Drains the Prometheus recorder, when one is installed, every 1 000
+/// deliveries (`bench-server` drains it every 5 s: tens of thousands).
+/// Counted too (`count.sh` collects `serve_*`): sorting the histogram
+/// samples into buckets is part of what a recorded delivery costs.
+#[inline(never)]
+fn serve_upkeep(recorder: Option<&PrometheusHandle>, i: u64) {
+    if let Some(handle) = recorder.filter(|_| i % 1000 == 999) {
+        handle.run_upkeep();
+    }
+}
+
+/// The Prometheus recorder, installed for the `prometheus` route only.
+fn recorder(route: &str) -> Option<PrometheusHandle> {
+    (route == "prometheus").then(hookgate_loadbench::install_prometheus)
+}
+
 fn axum(route: &str, n: u64, body: &Bytes) {
+    let recorder = recorder(route);
     let router = match route {
         "bare" => bare_router(),
         "floor" => floor_router(),
-        "memory" => memory_router(),
+        "memory" | "prometheus" => memory_router(),
         other => unknown(other),
     };
     // As `axum::serve` does once per connection.
@@ -87,14 +109,16 @@ fn axum(route: &str, n: u64, body: &Bytes) {
     for i in 0..n {
         let status = serve_one_axum(&rt, &mut app, signed_delivery(&id(i), body));
         assert_eq!(status, 200, "delivery {i}");
+        serve_upkeep(recorder.as_ref(), i);
     }
 }
 
 fn actix(route: &str, n: u64, body: &Bytes) {
+    let recorder = recorder(route);
     let route = match route {
         "bare" => ActixRoute::Bare,
         "floor" => ActixRoute::floor(),
-        "memory" => ActixRoute::Guarded(memory_receiver()),
+        "memory" | "prometheus" => ActixRoute::Guarded(memory_receiver()),
         other => unknown(other),
     };
     let sys = actix_web::rt::System::new();
@@ -108,14 +132,16 @@ fn actix(route: &str, n: u64, body: &Bytes) {
         }
         let status = serve_one_actix(&sys, &app, req.set_payload(body.clone()).to_request());
         assert_eq!(status, 200, "delivery {i}");
+        serve_upkeep(recorder.as_ref(), i);
     }
 }
 
 fn rocket(route: &str, n: u64, body: &Bytes) {
+    let recorder = recorder(route);
     let route = match route {
         "bare" => RocketRoute::Bare,
         "floor" => RocketRoute::Floor,
-        "memory" => RocketRoute::Guarded(memory_receiver()),
+        "memory" | "prometheus" => RocketRoute::Guarded(memory_receiver()),
         other => unknown(other),
     };
     let config = rocket::Config {
@@ -134,11 +160,12 @@ fn rocket(route: &str, n: u64, body: &Bytes) {
         }
         let status = serve_one_rocket(&rt, req);
         assert_eq!(status, 200, "delivery {i}");
+        serve_upkeep(recorder.as_ref(), i);
     }
 }
 
 fn unknown(route: &str) -> ! {
-    eprintln!("unknown route {route} (bare, floor or memory)");
+    eprintln!("unknown route {route} (bare, floor, memory or prometheus)");
     std::process::exit(2);
 }
 
@@ -148,9 +175,15 @@ fn main() {
         args.get(1).and_then(|r| r.split_once('-')),
         args.get(2).and_then(|n| n.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: route-loop <axum|actix|rocket>-<bare|floor|memory> <n>");
+        eprintln!("usage: route-loop <axum|actix|rocket>-<bare|floor|memory|prometheus> <n>");
         std::process::exit(2);
     };
+    // A server is never single-threaded, and glibc's malloc takes faster
+    // single-threaded paths until a second thread has existed (≈ 100
+    // instructions a delivery here). `observe::register()` starts a thread
+    // (the `prometheus` routes), and so do servers and the Prometheus
+    // upkeep: every route is counted as a server runs it.
+    std::thread::spawn(|| ()).join().expect("a thread");
     let body = Bytes::from(event_body(1024));
     match framework {
         "axum" => axum(route, n, &body),
