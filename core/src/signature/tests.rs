@@ -1,5 +1,6 @@
 //! Unit tests of `signature`.
 
+use super::headers::parse_timestamp;
 use super::*;
 use crate::headers::HeaderList;
 
