@@ -136,20 +136,28 @@ impl Receiver {
             Err(rejection) => return Checking::Now(Err(rejection)),
         };
         // --- verification (issue 19): the scheme decides, now or later ---
+        let now = inner.clock.now_unix();
+        let scheme = match &inner.scheme {
+            // The default scheme builds its delivery directly, from the parts
+            // it reads: no `Request` (the tenant and path are not its).
+            Scheme::Standard(standard) => {
+                return Checking::Now(standard.checked(
+                    headers,
+                    &inbound.body,
+                    now,
+                    client,
+                    &inner.key_prefix,
+                ))
+            }
+            other => other,
+        };
         let request = Request {
             headers,
             body: &inbound.body,
             client,
-            now: inner.clock.now_unix(),
+            now,
             tenant,
             path: inbound.path,
-        };
-        let scheme = match &inner.scheme {
-            // The default scheme builds its delivery directly.
-            Scheme::Standard(standard) => {
-                return Checking::Now(standard.checked(&request, &inner.key_prefix))
-            }
-            other => other,
         };
         let name = scheme.name();
         match scheme.verify(&request) {
@@ -201,26 +209,20 @@ pub(crate) enum Checking<'a> {
 }
 
 pin_project_lite::pin_project! {
-    /// The future [`Receiver::admit`] returns: the claim, or the refusal
-    /// decided before any store call; reports the decision
+    /// The future [`Receiver::admit`] returns: claiming, enqueuing, verifying
+    /// later, or refused already; reports the decision
     /// ([`observe`](crate::observe)) in the mode it was made.
-    pub(crate) struct AdmitFuture<'a, C, Q> {
-        pub(crate) mode: Mode,
-        #[pin]
-        pub(crate) state: AdmitState<'a, C, Q>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// Where admission is: claiming, enqueuing, verifying later, or refused
-    /// already.
+    ///
+    /// The mode is in each state rather than beside the enum: there it sits
+    /// next to the enum's tag, where a field of its own would add a word to
+    /// every delivery's future.
     #[project = AdmitProj]
-    pub(crate) enum AdmitState<'a, C, Q> {
-        Claiming { #[pin] claim: C },
-        Enqueuing { #[pin] enqueue: Q },
+    pub(crate) enum AdmitFuture<'a, C, Q> {
+        Claiming { mode: Mode, #[pin] claim: C },
+        Enqueuing { mode: Mode, #[pin] enqueue: Q },
         // A scheme that waits (issue 19): boxed, so it does not size the rest.
-        Later { later: Pin<Box<dyn Future<Output = Result<Admission, Rejection>> + Send + 'a>> },
-        Refused { rejection: Option<Rejection> },
+        Later { mode: Mode, later: Pin<Box<dyn Future<Output = Result<Admission, Rejection>> + Send + 'a>> },
+        Refused { mode: Mode, rejection: Option<Rejection> },
     }
 }
 
@@ -235,18 +237,20 @@ where
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Admission> {
-        let this = self.project();
-        let outcome = match this.state.project() {
-            AdmitProj::Claiming { claim } => std::task::ready!(claim.poll(cx)),
-            AdmitProj::Enqueuing { enqueue } => std::task::ready!(enqueue.poll(cx)),
-            AdmitProj::Later { later } => std::task::ready!(later.as_mut().poll(cx)),
-            AdmitProj::Refused { rejection } => Err(rejection
-                .take()
-                .expect("AdmitFuture polled after it completed")),
+        let (mode, outcome) = match self.project() {
+            AdmitProj::Claiming { mode, claim } => (*mode, std::task::ready!(claim.poll(cx))),
+            AdmitProj::Enqueuing { mode, enqueue } => (*mode, std::task::ready!(enqueue.poll(cx))),
+            AdmitProj::Later { mode, later } => (*mode, std::task::ready!(later.as_mut().poll(cx))),
+            AdmitProj::Refused { mode, rejection } => (
+                *mode,
+                Err(rejection
+                    .take()
+                    .expect("AdmitFuture polled after it completed")),
+            ),
         };
         let mut admission = outcome.unwrap_or_else(|r| Admission::Respond(Outcome::Refused(r)));
         // Counted and logged once, whichever step decided.
-        crate::observe::admitted(*this.mode, &mut admission);
+        crate::observe::admitted(mode, &mut admission);
         std::task::Poll::Ready(admission)
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::admit::{AdmitFuture, AdmitState, Checking};
+use crate::admit::{AdmitFuture, Checking};
 use crate::builder::ReceiverBuilder;
 use crate::claim::{Claim, SettleConfig};
 use crate::client_addr::Networks;
@@ -276,7 +276,8 @@ impl Receiver {
         let checked = match checking {
             Checking::Now(checked) => checked,
             Checking::Later(later) => {
-                let later = AdmitState::Later {
+                return AdmitFuture::Later {
+                    mode,
                     later: Box::pin(async move {
                         let checked = later.await?;
                         if self.inner.queue.is_some() {
@@ -287,25 +288,27 @@ impl Receiver {
                         }
                     }),
                 };
-                return AdmitFuture { mode, state: later };
             }
         };
-        let state = match checked {
+        match checked {
             Ok(checked) if self.inner.queue.is_some() => match self.validate_queued(&checked) {
-                Ok(()) => AdmitState::Enqueuing {
+                Ok(()) => AdmitFuture::Enqueuing {
+                    mode,
                     enqueue: self.enqueue(checked),
                 },
-                Err(rejection) => AdmitState::Refused {
+                Err(rejection) => AdmitFuture::Refused {
+                    mode,
                     rejection: Some(rejection),
                 },
             },
-            Ok(checked) => AdmitState::Claiming {
+            Ok(checked) => AdmitFuture::Claiming {
+                mode,
                 claim: self.claim(checked),
             },
-            Err(rejection) => AdmitState::Refused {
+            Err(rejection) => AdmitFuture::Refused {
+                mode,
                 rejection: Some(rejection),
             },
-        };
-        AdmitFuture { mode, state }
+        }
     }
 }

@@ -131,7 +131,7 @@ fn the_standard_impl_and_the_receivers_path_agree() {
             tenant: None,
             path: "/",
         };
-        let direct = standard.checked(&request, "p:");
+        let direct = standard.checked(&headers, &body, at, None, "p:");
         let Verdict::Ready(through_trait) = Wrapped(standard.clone()).verify(&request) else {
             panic!("the standard scheme never waits");
         };
