@@ -54,6 +54,34 @@ pub(crate) struct Facts {
     pub redact_field: Option<Arc<str>>,
 }
 
+impl Facts {
+    /// The facts of a signed delivery: a message id and, where the scheme
+    /// has them, a header family and a timestamp; `other` names a scheme
+    /// other than Standard Webhooks, or an event type.
+    #[inline]
+    pub(crate) fn signed(
+        body: Bytes,
+        other: Option<Box<OtherScheme>>,
+        family: Option<HeaderFamily>,
+        message_id: String,
+        timestamp: Option<i64>,
+        client_addr: Option<IpAddr>,
+    ) -> Self {
+        Self {
+            body,
+            mode: Mode::Signed,
+            other,
+            family,
+            message_id: Some(message_id),
+            timestamp,
+            job_id: None,
+            status: None,
+            client_addr,
+            redact_field: None,
+        }
+    }
+}
+
 impl Delivery {
     pub(crate) fn new(facts: Facts) -> Self {
         Self {

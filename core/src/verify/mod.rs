@@ -275,23 +275,19 @@ pub(crate) fn checked(
         (scheme, tenant) => scheme_key(key_prefix, scheme, tenant, &id),
     };
     Ok(Checked {
-        delivery: Delivery::new(Facts {
+        delivery: Delivery::new(Facts::signed(
             body,
-            mode: Mode::Signed,
-            other: (scheme != STANDARD || event_type.is_some()).then(|| {
+            (scheme != STANDARD || event_type.is_some()).then(|| {
                 Box::new(OtherScheme {
                     scheme: Cow::Borrowed(scheme),
                     event_type,
                 })
             }),
             family,
-            message_id: Some(id),
+            id,
             timestamp,
-            job_id: None,
-            status: None,
-            client_addr: client,
-            redact_field: None,
-        }),
+            client,
+        )),
         key,
         known_job: false,
         forget_job: false,

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use bytes::Bytes;
 
 use crate::admit::Checked;
-use crate::delivery::{Delivery, Facts, Mode};
+use crate::delivery::{Delivery, Facts};
 use crate::headers::HeaderLookup;
 use crate::key::message_key;
 use crate::offload::heavy;
@@ -69,18 +69,14 @@ impl StandardWebhooks {
         })?;
         let key = message_key(key_prefix, signed.id);
         Ok(Checked {
-            delivery: Delivery::new(Facts {
-                body: body.clone(),
-                mode: Mode::Signed,
-                other: None,
-                family: Some(signed.family),
-                message_id: Some(signed.id.to_owned()),
-                timestamp: Some(signed.timestamp),
-                job_id: None,
-                status: None,
-                client_addr: client,
-                redact_field: None,
-            }),
+            delivery: Delivery::new(Facts::signed(
+                body.clone(),
+                None,
+                Some(signed.family),
+                signed.id.to_owned(),
+                Some(signed.timestamp),
+                client,
+            )),
             key,
             known_job: false,
             forget_job: false,
