@@ -138,29 +138,11 @@ async fn floor_drain(
     batch: usize,
 ) -> (usize, Duration) {
     let stream = queue.stream_key(0);
-    let _: () = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(&stream)
-        .arg("floor")
-        .arg("0")
-        .query_async(&mut conn)
-        .await
-        .expect("XGROUP CREATE");
+    create_group(&mut conn, &stream, "floor").await;
     let started = Instant::now();
     let mut read = 0;
     loop {
-        let reply: Option<ReadReply> = redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg("floor")
-            .arg("c")
-            .arg("COUNT")
-            .arg(batch)
-            .arg("STREAMS")
-            .arg(&stream)
-            .arg(">")
-            .query_async(&mut conn)
-            .await
-            .expect("XREADGROUP");
+        let reply = read_group(&mut conn, &stream, "floor", batch).await;
         let entries: Vec<(String, Vec<u8>)> = reply
             .into_iter()
             .flatten()
@@ -283,29 +265,11 @@ async fn fill(receiver: &Receiver, n: usize, round: usize) {
 /// One consumer loop: `XREADGROUP … COUNT batch`, then `XACK` of those ids,
 /// until nothing is left. Returns how many it read and how long it took.
 async fn bare_drain(mut conn: ConnectionManager, stream: &str, batch: usize) -> (usize, Duration) {
-    let _: () = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(stream)
-        .arg("bare")
-        .arg("0")
-        .query_async(&mut conn)
-        .await
-        .expect("XGROUP CREATE");
+    create_group(&mut conn, stream, "bare").await;
     let started = Instant::now();
     let mut read = 0;
     loop {
-        let reply: Option<ReadReply> = redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg("bare")
-            .arg("c")
-            .arg("COUNT")
-            .arg(batch)
-            .arg("STREAMS")
-            .arg(stream)
-            .arg(">")
-            .query_async(&mut conn)
-            .await
-            .expect("XREADGROUP");
+        let reply = read_group(&mut conn, stream, "bare", batch).await;
         let ids: Vec<String> = reply
             .into_iter()
             .flatten()
@@ -358,4 +322,37 @@ async fn hookgate_drain(receiver: &Receiver, n: usize) -> Duration {
         "each entry handled once"
     );
     took
+}
+
+/// Creates consumer group `group` on `stream`, reading from the start.
+async fn create_group(conn: &mut ConnectionManager, stream: &str, group: &str) {
+    let _: () = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(stream)
+        .arg(group)
+        .arg("0")
+        .query_async(conn)
+        .await
+        .expect("XGROUP CREATE");
+}
+
+/// Up to `batch` new entries for consumer `c` of `group`.
+async fn read_group(
+    conn: &mut ConnectionManager,
+    stream: &str,
+    group: &str,
+    batch: usize,
+) -> Option<ReadReply> {
+    redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(group)
+        .arg("c")
+        .arg("COUNT")
+        .arg(batch)
+        .arg("STREAMS")
+        .arg(stream)
+        .arg(">")
+        .query_async(conn)
+        .await
+        .expect("XREADGROUP")
 }
