@@ -191,7 +191,7 @@ where
     };
 
     let admission = {
-        let headers = ActixHeaders::new(req.headers());
+        let headers = ActixHeaders::of_request(req.head());
         receiver
             .admit(Inbound {
                 headers: &headers,
@@ -200,7 +200,6 @@ where
                 // `X-Forwarded-For` from anyone): the core decides whether a
                 // forwarded address is trusted.
                 peer: req.peer_addr().map(|a| a.ip()),
-                path: req.uri().path(),
             })
             .await
     };

@@ -293,7 +293,6 @@ async fn a_sharded_queue_with_its_own_key_prefix() {
             headers: &headers,
             body: d.body.clone(),
             peer: None,
-            path: "/",
         };
         let Admission::Respond(answer) = receiver.admit(inbound).await else {
             panic!("queue mode answers every admitted delivery itself");

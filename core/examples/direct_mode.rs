@@ -28,7 +28,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             headers: &headers,
             body: body.into(),
             peer: None,
-            path: "/",
         };
         match receiver.admit(inbound).await {
             Admission::Proceed(delivery, claim) => {

@@ -35,7 +35,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             headers: &headers,
             body: body.to_vec().into(),
             peer: None,
-            path: "/",
         };
         match receiver.admit(inbound).await {
             Admission::Proceed(_delivery, claim) => {

@@ -157,7 +157,7 @@ impl Receiver {
             client,
             now,
             tenant,
-            path: inbound.path,
+            path: headers.path().unwrap_or(""),
         };
         let name = scheme.name();
         match scheme.verify(&request) {

@@ -32,7 +32,7 @@ impl Claim {
     /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     /// # let headers = HeaderList::new().with("svix-id", "msg_1").with("svix-timestamp", now.to_string())
     /// #     .with("svix-signature", Secret::parse(secret).unwrap().sign("msg_1", now, body));
-    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
+    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
     /// let Admission::Proceed(_delivery, claim) = receiver.admit(inbound).await else {
     ///     unreachable!()
     /// };
@@ -134,7 +134,7 @@ impl Claim {
     /// # let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     /// # let headers = HeaderList::new().with("svix-id", "msg_1").with("svix-timestamp", now.to_string())
     /// #     .with("svix-signature", Secret::parse(secret).unwrap().sign("msg_1", now, body));
-    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
+    /// # let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
     /// let Admission::Proceed(_delivery, claim) = receiver.admit(inbound).await else {
     ///     unreachable!()
     /// };

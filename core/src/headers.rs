@@ -1,8 +1,15 @@
-//! Read-only access to request headers, so the core does not depend on one
-//! framework's header map. `http::HeaderMap` implements it here; the actix and
-//! Rocket adapters implement it for theirs.
+//! Read-only access to request headers (and, where the lookup has one, the
+//! request's path), so the core does not depend on one framework's request
+//! type. `http::HeaderMap`, `http::request::Parts` and `http::Request`
+//! implement it here; the actix and Rocket adapters implement it for theirs.
 
-/// Header lookup by lower-case name.
+/// Header lookup by lower-case name, and the request's path where known.
+///
+/// The path is asked for only where a scheme needs it (a
+/// [`TenantFrom::Path`](crate::verify::TenantFrom::Path) template, a custom
+/// [`Verifier`](crate::verify::Verifier) reading
+/// [`Request::path`](crate::verify::Request::path)), so a lookup that can give
+/// it lends the request rather than copying its path out for every delivery.
 pub trait HeaderLookup {
     /// The first value of header `name` (lower-case ASCII), if present.
     fn first(&self, name: &str) -> Option<&[u8]>;
@@ -31,6 +38,22 @@ pub trait HeaderLookup {
     /// map with typed standard names can skip parsing the name.
     fn content_length(&self) -> Option<&[u8]> {
         self.first("content-length")
+    }
+
+    /// The request's URI path as the framework gives it (percent-encoded,
+    /// without the query), or `None` (the default) where the lookup does not
+    /// know it, as for a bare header map. Without a path, a
+    /// [`TenantFrom::Path`](crate::verify::TenantFrom::Path) template finds
+    /// no tenant (401 `unknown_tenant`).
+    ///
+    /// ```
+    /// use hookgate::adapter::HeaderLookup;
+    /// let (parts, ()) = http::Request::post("/webhooks/acme?x=1").body(()).unwrap().into_parts();
+    /// assert_eq!(parts.path(), Some("/webhooks/acme"));
+    /// assert_eq!(parts.headers.path(), None);
+    /// ```
+    fn path(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -72,6 +95,52 @@ impl HeaderLookup for http::HeaderMap {
     }
 }
 
+/// A request's head: its headers, and its path for a path template.
+impl HeaderLookup for http::request::Parts {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        self.headers.first(name)
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        self.headers.each(name, f)
+    }
+
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        self.headers.for_each_header(f)
+    }
+
+    fn content_length(&self) -> Option<&[u8]> {
+        self.headers.content_length()
+    }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.uri.path())
+    }
+}
+
+/// A whole request: its headers, and its path for a path template.
+impl<B> HeaderLookup for http::Request<B> {
+    fn first(&self, name: &str) -> Option<&[u8]> {
+        self.headers().first(name)
+    }
+
+    fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        self.headers().each(name, f)
+    }
+
+    fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
+        self.headers().for_each_header(f)
+    }
+
+    fn content_length(&self) -> Option<&[u8]> {
+        self.headers().content_length()
+    }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.uri().path())
+    }
+}
+
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     fn first(&self, name: &str) -> Option<&[u8]> {
         (**self).first(name)
@@ -88,42 +157,60 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     fn content_length(&self) -> Option<&[u8]> {
         (**self).content_length()
     }
+
+    fn path(&self) -> Option<&str> {
+        (**self).path()
+    }
 }
 
-/// A plain list of `(name, value)` pairs; handy in tests and for senders.
+/// A plain list of `(name, value)` pairs, and optionally a request path;
+/// handy in tests and for senders.
 ///
 /// ```
 /// use hookgate::adapter::{HeaderLookup, HeaderList};
 /// let h = HeaderList::new().with("Svix-Id", "msg_1");
 /// assert_eq!(h.first("svix-id"), Some(&b"msg_1"[..]));
+/// assert_eq!(h.path(), None);
+/// let h = h.with_path("/webhooks/acme");
+/// assert_eq!(h.path(), Some("/webhooks/acme"));
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct HeaderList(Vec<(String, Vec<u8>)>);
+pub struct HeaderList {
+    headers: Vec<(String, Vec<u8>)>,
+    path: Option<String>,
+}
 
 impl HeaderList {
-    /// An empty list.
+    /// An empty list, without a path.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds a header (the name is matched case-insensitively).
     pub fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.0
+        self.headers
             .push((name.to_ascii_lowercase(), value.as_ref().to_vec()));
+        self
+    }
+
+    /// Sets the request path [`HeaderLookup::path`] answers (as a framework
+    /// gives it: percent-encoded, without the query).
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
         self
     }
 }
 
 impl HeaderLookup for HeaderList {
     fn first(&self, name: &str) -> Option<&[u8]> {
-        self.0
+        self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_slice())
     }
 
     fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
-        for (n, v) in &self.0 {
+        for (n, v) in &self.headers {
             if n.eq_ignore_ascii_case(name) {
                 f(v);
             }
@@ -131,10 +218,14 @@ impl HeaderLookup for HeaderList {
     }
 
     fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
-        for (n, v) in &self.0 {
+        for (n, v) in &self.headers {
             f(n, v);
         }
         true
+    }
+
+    fn path(&self) -> Option<&str> {
+        self.path.as_deref()
     }
 }
 

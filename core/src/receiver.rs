@@ -26,17 +26,15 @@ use crate::verify::Scheme;
 
 /// One inbound request as an adapter hands it to the core.
 pub struct Inbound<'a> {
-    /// The request headers.
+    /// The request headers, and its path where a scheme reads one
+    /// ([`HeaderLookup::path`]: a path template, a custom verifier). An
+    /// adapter lends the request (e.g. `http::request::Parts`) rather than
+    /// copying the path out for every delivery.
     pub headers: &'a dyn HeaderLookup,
     /// The whole raw body, read once (bounded by [`Receiver::max_body_bytes`]).
     pub body: Bytes,
     /// The TCP peer address, from the connection (never from a header).
     pub peer: Option<IpAddr>,
-    /// The request's URI path as the framework gives it (percent-encoded,
-    /// without the query): what a [`TenantFrom::Path`](crate::verify::TenantFrom::Path)
-    /// template reads the tenant from. Outside HTTP (a test, a queue
-    /// drain), any path, e.g. `"/"`.
-    pub path: &'a str,
 }
 
 /// The core's decision on one delivery.
@@ -87,7 +85,7 @@ pub(crate) struct Inner {
 ///     .with("svix-signature", sig);
 ///
 /// // What an adapter does:
-/// let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
+/// let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
 /// match receiver.admit(inbound).await {
 ///     Admission::Proceed(delivery, claim) => {
 ///         let event: JobEvent = delivery.event().unwrap();

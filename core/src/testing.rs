@@ -26,7 +26,7 @@
 //!     .event("job_1", "Completed")
 //!     .build();
 //! let headers = delivery.header_list();
-//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None, path: "/webhooks" };
+//! let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None };
 //! assert!(matches!(receiver.admit(inbound).await, Admission::Proceed(..)));
 //! # }
 //! ```

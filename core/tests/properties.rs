@@ -99,7 +99,7 @@ proptest! {
         rt.block_on(async {
             for r in [&signed, &direct] {
                 for b in [&body[..], json_body.as_bytes()] {
-                    let a = r.admit(Inbound { headers: &h, body: Bytes::copy_from_slice(b), peer, path: "/" }).await;
+                    let a = r.admit(Inbound { headers: &h, body: Bytes::copy_from_slice(b), peer }).await;
                     match a {
                         Admission::Respond(a) => {
                             let v: serde_json::Value = serde_json::from_slice(a.to_answer().body()).unwrap();

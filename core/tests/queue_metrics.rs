@@ -85,7 +85,6 @@ async fn attempts_dead_letters_and_the_queue_gauges_are_reported() {
         headers: &headers,
         body: body.to_vec().into(),
         peer: None,
-        path: "/",
     };
     assert!(matches!(
         receiver.admit(inbound).await,

@@ -49,7 +49,6 @@ pub async fn send_raw(receiver: &Receiver, headers: &HeaderList, body: Vec<u8>) 
             headers,
             body: body.into(),
             peer: None,
-            path: "/",
         })
         .await
     {

@@ -37,7 +37,6 @@ async fn handler_gets_the_verified_buffer_itself() {
             headers: &h,
             body: body.clone(),
             peer: None,
-            path: "/",
         })
         .await;
     let (delivery, claim) = proceed(a);
@@ -760,7 +759,6 @@ async fn headers_need_not_be_sync_and_the_admit_future_stays_send() {
         headers: &headers,
         body: bytes::Bytes::from_static(BODY),
         peer: None,
-        path: "/",
     }));
     assert!(
         *headers.lookups.borrow() > 0,

@@ -410,7 +410,6 @@ async fn direct_mode_known_jobs_live_in_redis() {
                 headers: &hookgate::adapter::HeaderList::new(),
                 body: body.into_bytes().into(),
                 peer: None,
-                path: "/",
             })
             .await
         }

@@ -118,7 +118,6 @@ pub async fn admit(receiver: &Receiver, id: &str) -> Admission {
             headers: &headers,
             body: body.into(),
             peer: None,
-            path: "/",
         })
         .await
 }

@@ -2,13 +2,14 @@
 //! request's path (`TenantFrom::Path`): two tenants with different secrets,
 //! a delivery signed for the other tenant refused, an unknown tenant or a
 //! path that does not match 401, a source that is down 503, a malformed
-//! template refused by `build()`.
+//! template refused by `build()`, and the path taken from the adapter's
+//! lookup (a request's head gives it; a bare header map has none).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookgate::adapter::{Admission, HeaderList, Inbound};
+use hookgate::adapter::{Admission, HeaderList, HeaderLookup, Inbound};
 use hookgate::clock::FixedClock;
 use hookgate::signing::KeyRing;
 use hookgate::testing::{github_signature, stripe_signature, TestDelivery};
@@ -25,11 +26,13 @@ const PATH: &str = "/webhooks/{tenant}";
 struct Source<K> {
     make: fn(&str) -> K,
     down: AtomicBool,
+    calls: AtomicUsize,
 }
 
 #[async_trait::async_trait]
 impl<K: TenantKeys> KeySource<K> for Source<K> {
     async fn keys(&self, tenant: &str) -> Result<Option<K>, SourceError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
             return Err(SourceError::new("connection refused"));
         }
@@ -46,6 +49,7 @@ fn source<K>(make: fn(&str) -> K) -> Arc<Source<K>> {
     Arc::new(Source {
         make,
         down: AtomicBool::new(false),
+        calls: AtomicUsize::new(0),
     })
 }
 
@@ -65,11 +69,11 @@ async fn admit(
     headers: HeaderList,
     body: &[u8],
 ) -> Result<(String, String), (u16, &'static str)> {
+    let headers = headers.with_path(path);
     let inbound = Inbound {
         headers: &headers,
         body: body.to_vec().into(),
         peer: None,
-        path,
     };
     match r.admit(inbound).await {
         Admission::Proceed(delivery, claim) => {
@@ -208,6 +212,72 @@ async fn standard_tenants_by_path() {
     assert_eq!(
         admit(&r, "/t/empty/events", h, &b).await,
         Err((401, "unknown_tenant"))
+    );
+}
+
+/// Admits `body` with the lookup as the adapter lends it: the message id or
+/// the refusal's status and code.
+async fn outcome(
+    r: &Receiver,
+    lookup: &dyn HeaderLookup,
+    body: &[u8],
+) -> Result<String, (u16, &'static str)> {
+    let inbound = Inbound {
+        headers: lookup,
+        body: body.to_vec().into(),
+        peer: None,
+    };
+    match r.admit(inbound).await {
+        Admission::Proceed(delivery, claim) => {
+            claim.settle(true).await.unwrap();
+            Ok(delivery.message_id().unwrap().to_owned())
+        }
+        Admission::Respond(o) => Err((o.status().as_u16(), o.code())),
+    }
+}
+
+/// The path is the lookup's to give: a request's head gives it, a bare
+/// header map does not, and a template then finds no tenant (401, never a
+/// key source call or a panic).
+#[tokio::test]
+async fn the_path_comes_from_the_lookup_and_without_one_no_tenant_is_found() {
+    let keys = source(|s| GitHub::new(s));
+    let r = receiver(Tenants::new(
+        Arc::clone(&keys),
+        TenantFrom::Path(PATH.into()),
+    ));
+    let body = br#"{"zen":"Keep it logically awesome."}"#;
+    let request = |delivery: &str| {
+        let mut req = http::Request::post("/webhooks/acme?source=ci");
+        for (name, value) in [
+            ("x-github-delivery", delivery.to_owned()),
+            ("x-github-event", "push".to_owned()),
+            ("x-hub-signature-256", github_signature("acme-secret", body)),
+        ] {
+            req = req.header(name, value);
+        }
+        req.body(()).unwrap()
+    };
+    // A whole request and its head: the path without the query.
+    let whole = request("d1");
+    assert_eq!(whole.path(), Some("/webhooks/acme"));
+    assert_eq!(outcome(&r, &whole, body).await, Ok("d1".to_owned()));
+    let (head, ()) = request("d2").into_parts();
+    assert_eq!(outcome(&r, &head, body).await, Ok("d2".to_owned()));
+    // The same headers alone: no path, so no tenant.
+    let calls = keys.calls.load(Ordering::SeqCst);
+    let (head, ()) = request("d3").into_parts();
+    assert_eq!(head.headers.path(), None);
+    assert_eq!(
+        outcome(&r, &head.headers, body).await,
+        Err((401, "unknown_tenant"))
+    );
+    let list = github("acme-secret", "d3", body);
+    assert_eq!(outcome(&r, &list, body).await, Err((401, "unknown_tenant")));
+    assert_eq!(
+        keys.calls.load(Ordering::SeqCst),
+        calls,
+        "no key source call without a path"
     );
 }
 

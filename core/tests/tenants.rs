@@ -71,7 +71,6 @@ async fn admit(
         headers: &headers,
         body: built.body.clone(),
         peer: None,
-        path: "/",
     };
     let admission = match tenant {
         Some(t) => receiver.admit_for(t, inbound).await,
@@ -153,7 +152,6 @@ async fn a_source_that_is_down_or_hangs_is_a_503() {
         headers: &inbound_headers.header_list(),
         body: inbound_headers.body.clone(),
         peer: None,
-        path: "/",
     };
     match r.admit_for("acme", inbound).await {
         Admission::Respond(outcome) => {

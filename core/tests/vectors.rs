@@ -41,7 +41,6 @@ async fn admit(receiver: &Receiver, h: &HeaderList, body: &str) -> Admission {
             headers: h,
             body: Bytes::copy_from_slice(body.as_bytes()),
             peer: None,
-            path: "/",
         })
         .await
 }

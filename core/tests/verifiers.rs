@@ -18,7 +18,6 @@ async fn admit(
         headers,
         body: body.to_vec().into(),
         peer: None,
-        path: "/",
     };
     match receiver.admit(inbound).await {
         Admission::Proceed(delivery, claim) => {

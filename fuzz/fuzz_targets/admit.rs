@@ -162,7 +162,6 @@ fn admit_once(
         headers,
         body: body.to_vec().into(),
         peer,
-        path: "/",
     };
     match block_on(receiver.admit(inbound)) {
         Admission::Respond(answer) => {

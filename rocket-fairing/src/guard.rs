@@ -106,7 +106,7 @@ where
     let receiver = &installed.receiver;
     let limit = installed.limit(request);
 
-    let headers = RocketHeaders(request.headers());
+    let headers = RocketHeaders::of_request(request);
     let declared = hookgate::adapter::declared_length(&headers);
     if let Err(outcome) = receiver.check_content_length_at(declared, limit) {
         return Outcome::Error(refuse(stash, outcome));
@@ -124,7 +124,6 @@ where
         headers: &headers,
         body,
         peer: request.remote().map(|addr| addr.ip()),
-        path: request.uri().path().as_str(),
     };
     match receiver.admit(inbound).await {
         Admission::Respond(outcome) => Outcome::Error(refuse(stash, outcome)),

@@ -12,20 +12,41 @@
 use std::borrow::Cow;
 
 use hookgate::adapter::HeaderLookup;
+use rocket::http::uri::Origin;
 use rocket::http::{Header, HeaderMap};
+use rocket::Request;
 
 /// A borrowed Rocket [`HeaderMap`] the core can read (names match
-/// case-insensitively).
+/// case-insensitively), and the request's path where it was lent the request.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RocketHeaders<'a, 'h>(pub(crate) &'a HeaderMap<'h>);
+pub(crate) struct RocketHeaders<'a, 'h> {
+    map: &'a HeaderMap<'h>,
+    uri: Option<&'a Origin<'h>>,
+}
+
+impl<'a, 'h> RocketHeaders<'a, 'h> {
+    /// A header map alone (no path).
+    #[cfg(test)]
+    fn map(map: &'a HeaderMap<'h>) -> Self {
+        Self { map, uri: None }
+    }
+
+    /// A request's headers, and its path for a tenant path template.
+    pub(crate) fn of_request(request: &'a Request<'h>) -> Self {
+        Self {
+            map: request.headers(),
+            uri: Some(request.uri()),
+        }
+    }
+}
 
 impl HeaderLookup for RocketHeaders<'_, '_> {
     fn first(&self, name: &str) -> Option<&[u8]> {
-        self.0.get_one(name).map(str::as_bytes)
+        self.map.get_one(name).map(str::as_bytes)
     }
 
     fn each(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
-        for value in self.0.get(name) {
+        for value in self.map.get(name) {
             f(value.as_bytes());
         }
     }
@@ -34,7 +55,7 @@ impl HeaderLookup for RocketHeaders<'_, '_> {
     /// Rocket hashes a looked-up name with SipHash (≈ 700 instructions for
     /// this one, `loadbench/count.sh`), and a request holds a dozen headers.
     fn content_length(&self) -> Option<&[u8]> {
-        let header = self.0.iter().find(|h| h.name == "content-length")?;
+        let header = self.map.iter().find(|h| h.name == "content-length")?;
         match header.value {
             Cow::Borrowed(value) => Some(value.as_bytes()),
             // The map's iterator lends its values; never taken.
@@ -49,13 +70,17 @@ impl HeaderLookup for RocketHeaders<'_, '_> {
     /// the first that is not, it returns false and the core looks the names
     /// up one by one.
     fn for_each_header<'s>(&'s self, f: &mut dyn FnMut(&'s str, &'s [u8])) -> bool {
-        for header in self.0.iter() {
+        for header in self.map.iter() {
             let Some((name, value)) = borrowed(header) else {
                 return false;
             };
             f(name, value.as_bytes());
         }
         true
+    }
+
+    fn path(&self) -> Option<&str> {
+        self.uri.map(|uri| uri.path().as_str())
     }
 }
 
@@ -82,7 +107,7 @@ mod tests {
         let mut map = HeaderMap::new();
         map.add(Header::new("Svix-Signature", "v1,a"));
         map.add(Header::new("svix-signature", "v1,b"));
-        let headers = RocketHeaders(&map);
+        let headers = RocketHeaders::map(&map);
         assert_eq!(headers.first("svix-signature"), Some(&b"v1,a"[..]));
         let mut seen = Vec::new();
         headers.each("svix-signature", &mut |v| seen.push(v.to_vec()));
@@ -94,13 +119,13 @@ mod tests {
     #[test]
     fn content_length_is_the_first_by_any_case() {
         let mut map = HeaderMap::new();
-        assert_eq!(RocketHeaders(&map).content_length(), None);
+        assert_eq!(RocketHeaders::map(&map).content_length(), None);
         map.add(Header::new("x-other", "1"));
         map.add(Header::new("Content-Length", "42"));
         map.add(Header::new("content-length", "43"));
-        assert_eq!(RocketHeaders(&map).content_length(), Some(&b"42"[..]));
+        assert_eq!(RocketHeaders::map(&map).content_length(), Some(&b"42"[..]));
         assert_eq!(
-            hookgate::adapter::declared_length(&RocketHeaders(&map)),
+            hookgate::adapter::declared_length(&RocketHeaders::map(&map)),
             Some(42)
         );
     }
@@ -111,7 +136,7 @@ mod tests {
         map.add(Header::new("svix-id", "msg_1"));
         map.add(Header::new("svix-signature", "v1,a"));
         map.add(Header::new("svix-signature", "v1,b"));
-        let headers = RocketHeaders(&map);
+        let headers = RocketHeaders::map(&map);
         let mut seen = Vec::new();
         assert!(headers.for_each_header(&mut |n, v| seen.push((n, v))));
         assert_eq!(
@@ -124,6 +149,6 @@ mod tests {
         );
         // A name that is not lower-case: the core looks names up instead.
         map.add(Header::new("Webhook-Id", "msg_2"));
-        assert!(!RocketHeaders(&map).for_each_header(&mut |_, _| {}));
+        assert!(!RocketHeaders::map(&map).for_each_header(&mut |_, _| {}));
     }
 }

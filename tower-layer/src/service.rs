@@ -181,10 +181,11 @@ where
             Err(outcome) => return Ok(answer(&**responder, &outcome)),
         };
         let inbound = Inbound {
-            headers: &parts.headers,
+            // The request's head: its headers, and its path, read only by
+            // a scheme that needs it (a tenant path template).
+            headers: &parts,
             body: bytes.clone(),
             peer: peer_ip(&parts.extensions),
-            path: parts.uri.path(),
         };
         let (delivery, claim) = match receiver.admit(inbound).await {
             Admission::Respond(outcome) => return Ok(answer(&**responder, &outcome)),

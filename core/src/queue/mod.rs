@@ -66,7 +66,7 @@
 //!     .with("svix-id", "msg_1")
 //!     .with("svix-timestamp", now.to_string())
 //!     .with("svix-signature", sig);
-//! let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None, path: "/webhooks" };
+//! let inbound = Inbound { headers: &headers, body: body.to_vec().into(), peer: None };
 //! let Admission::Respond(answer) = receiver.admit(inbound).await else { unreachable!() };
 //! assert_eq!(answer.status(), 202);
 //!

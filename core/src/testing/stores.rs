@@ -30,7 +30,7 @@ fn down() -> StoreError {
 /// let receiver = Receiver::builder().secret(SECRET).store(DownStore).build().unwrap();
 /// let delivery = TestDelivery::signed(SECRET).build();
 /// let headers = delivery.header_list();
-/// let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None, path: "/webhooks" };
+/// let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None };
 /// let Admission::Respond(answer) = receiver.admit(inbound).await else { panic!("admitted") };
 /// assert_eq!(answer.status(), 503);
 /// assert!(answer.retry_after().is_some());
@@ -73,7 +73,7 @@ impl IdempotencyStore for DownStore {
 ///     .unwrap();
 /// let delivery = TestDelivery::signed(SECRET).build();
 /// let headers = delivery.header_list();
-/// let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None, path: "/webhooks" };
+/// let inbound = Inbound { headers: &headers, body: delivery.body.clone(), peer: None };
 /// let Admission::Proceed(_, claim) = receiver.admit(inbound).await else { panic!("refused") };
 /// let answer = claim.settle(true).await.unwrap_err(); // the done marker was not written
 /// assert_eq!(answer.status(), 503);

@@ -67,8 +67,10 @@ pub struct Request<'a> {
     /// The tenant the app named, if any: see
     /// [`Receiver::admit_for`](crate::Receiver::admit_for).
     pub tenant: Option<&'a str>,
-    /// The request's URI path, as the adapter saw it (percent-encoded, no
-    /// query): [`Inbound::path`](crate::adapter::Inbound::path).
+    /// The request's URI path, as the adapter's lookup gives it
+    /// (percent-encoded, no query: [`HeaderLookup::path`]); empty where the
+    /// lookup has none. Filled for schemes other than the built-in Standard
+    /// Webhooks one, which reads no path.
     pub path: &'a str,
 }
 

@@ -35,8 +35,10 @@ pub enum TenantFrom {
     Header(String),
     /// The request's path, by a template with one `{tenant}` segment:
     /// `"/webhooks/{tenant}"` reads `acme` from `/webhooks/acme`. Every
-    /// adapter passes the path ([`Inbound::path`](crate::adapter::Inbound::path)),
-    /// so no route of the app's own is needed.
+    /// adapter lends the core the request, whose path is read only here
+    /// ([`HeaderLookup::path`](crate::adapter::HeaderLookup::path)), so no
+    /// route of the app's own is needed. A lookup without a path (a bare
+    /// header map) finds no tenant.
     ///
     /// The placeholder stands for one whole, non-empty segment, which is
     /// percent-decoded (`/webhooks/acme%20co` is tenant `acme co`); the rest

@@ -27,7 +27,6 @@ pub async fn admit(r: &Receiver, h: &HeaderList, body: &[u8], peer: Option<&str>
         headers: h,
         body: Bytes::copy_from_slice(body),
         peer: peer.map(|p| p.parse().unwrap()),
-        path: "/",
     })
     .await
 }

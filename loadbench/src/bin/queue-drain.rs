@@ -246,7 +246,6 @@ async fn fill(receiver: &Receiver, n: usize, round: usize) {
                         headers: &headers,
                         body: body.clone(),
                         peer: None,
-                        path: "/",
                     })
                     .await
                 {
