@@ -6,7 +6,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{web, HttpResponse, Resource};
-use hookgate::queue::{QueueError, QueueHandler, Workers};
+use hookgate::queue::{QueueError, QueueHandler, QueueReceiver, Workers};
 use hookgate::{Receiver, Rejection};
 use serde::de::DeserializeOwned;
 
@@ -18,6 +18,11 @@ use crate::responder::answer_response;
 /// wrapped in a [`WebhookMiddleware`]. Start the handler's workers with
 /// [`start_workers`].
 ///
+/// It takes a [`QueueReceiver`] ([`Receiver::queue_receiver`], checked once
+/// before `HttpServer::new`, cloned into each worker's app), so a receiver
+/// not in queue mode is refused where the app is put together, not answered
+/// 500 per delivery.
+///
 /// ```
 /// use actix_web::App;
 /// use hookgate_actix::hookgate::queue::{MemoryQueue, QueueConfig};
@@ -28,12 +33,13 @@ use crate::responder::answer_response;
 ///     .queue(QueueConfig::new(MemoryQueue::new()).allow_volatile(true))
 ///     .build()
 ///     .unwrap();
-/// let app = App::new().service(queue_route("/webhook", receiver.clone()));
+/// let queue = receiver.queue_receiver().unwrap();
+/// let app = App::new().service(queue_route("/webhook", queue.clone()));
 /// # let _ = app;
 /// ```
 pub fn queue_route(
     path: &str,
-    receiver: Receiver,
+    receiver: QueueReceiver,
 ) -> Resource<
     impl ServiceFactory<
         ServiceRequest,
@@ -43,16 +49,13 @@ pub fn queue_route(
         InitError = (),
     >,
 > {
-    if !receiver.queue_mode() {
-        tracing::error!("hookgate: queue_route on a receiver not built in queue mode; its deliveries are answered 500");
-    }
     web::resource(path)
-        .wrap(WebhookMiddleware::new(receiver))
+        .wrap(WebhookMiddleware::new(receiver.into_receiver()))
         .route(web::post().to(not_queued))
 }
 
-/// Reached only when the receiver is not in queue mode (queue mode answers
-/// every delivery itself).
+/// The resource's handler, never reached: a receiver in queue mode answers
+/// every delivery itself. Answers 500 should that ever change.
 async fn not_queued() -> HttpResponse {
     answer_response(&Rejection::NotInstalled.to_answer())
 }

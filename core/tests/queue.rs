@@ -196,4 +196,9 @@ async fn queue_operations_need_queue_mode() {
         plain.start_workers(handler(Arc::new(Recorder::default()))),
         Err(QueueError::NotQueueMode)
     ));
+    // What a queue route is built from: refused for this receiver.
+    assert!(matches!(
+        plain.queue_receiver(),
+        Err(QueueError::NotQueueMode)
+    ));
 }

@@ -10,9 +10,9 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Request, Response, Rocket};
 use tracing::Instrument as _;
 
-use crate::limit;
 use crate::responder::{self, JsonResponder, Responder};
 use crate::stash::{Decision, Stash};
+use crate::{limit, queue};
 
 /// The receiver as the fairing installed it: what the guard looks for.
 #[derive(Debug)]
@@ -117,7 +117,9 @@ impl Fairing for WebhookFairing {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        if let Err(error) = limit::check(rocket.figment(), self.receiver.max_body_bytes()) {
+        let checked = limit::check(rocket.figment(), self.receiver.max_body_bytes())
+            .and_then(|()| queue::check_mounted(&rocket, &self.receiver));
+        if let Err(error) = checked {
             tracing::error!("hookgate: {error}");
             return Err(rocket);
         }

@@ -59,6 +59,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod config_error;
 mod deadline;
 mod fairing;
 mod guard;
@@ -72,10 +73,11 @@ mod stash;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
+pub use config_error::ConfigError;
 pub use deadline::with_deadline;
 pub use fairing::WebhookFairing;
 pub use guard::Webhook;
-pub use limit::{ConfigError, LIMIT_NAME};
+pub use limit::LIMIT_NAME;
 pub use queue::{queue_route, start_workers};
 pub use responder::{AnswerResponder, JsonResponder, Responder};
 

@@ -4,30 +4,12 @@
 use rocket::data::{ByteUnit, Limits};
 use rocket::figment::Figment;
 
+use crate::config_error::ConfigError;
+
 /// The name of the Rocket limit the [`Webhook`](crate::Webhook) guard reads the
 /// body with (`limits.webhook` in `Rocket.toml`, `ROCKET_LIMITS={webhook="1MiB"}`,
 /// or [`Limits::limit`]). When unset, the receiver's `max_body_bytes` applies.
 pub const LIMIT_NAME: &str = "webhook";
-
-/// A configuration mistake found when the rocket ignites; launch fails with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `limits.webhook` is zero: no delivery could ever be read.
-    #[error("Rocket's `limits.webhook` is 0 bytes, so no delivery could be read; remove it (the receiver's max_body_bytes, {max_body}, then applies) or set it to at most that")]
-    ZeroLimit {
-        /// The receiver's `max_body_bytes`.
-        max_body: usize,
-    },
-    /// `limits.webhook` is larger than the receiver accepts.
-    #[error("Rocket's `limits.webhook` ({limit} bytes) is larger than the receiver's max_body_bytes ({max_body}): bodies in between would be read and then refused; lower the limit, or raise `Receiver::builder().max_body_bytes(…)`")]
-    LimitAboveReceiver {
-        /// The configured `limits.webhook`, in bytes.
-        limit: u64,
-        /// The receiver's `max_body_bytes`.
-        max_body: usize,
-    },
-}
 
 /// Checks the `webhook` limit of a rocket's configuration against the receiver.
 /// Unreadable `limits` are left for Rocket itself to report.

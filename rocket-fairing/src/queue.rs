@@ -9,9 +9,10 @@ use rocket::data::FromData;
 use rocket::http::Method;
 use rocket::outcome::Outcome;
 use rocket::route::{self, Handler, Route};
-use rocket::{Data, Request};
+use rocket::{Build, Data, Request, Rocket};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use crate::config_error::ConfigError;
 use crate::guard::Webhook;
 use crate::responder::AnswerResponder;
 
@@ -34,8 +35,36 @@ use crate::responder::AnswerResponder;
 ///     .mount("/webhook", queue_route());
 /// # let _ = rocket;
 /// ```
+///
+/// A rocket that mounts it over a receiver not in queue mode does not launch
+/// ([`ConfigError::QueueRouteWithoutQueueMode`]): the route has no handler of
+/// its own, so every delivery would fail.
 pub fn queue_route() -> Vec<Route> {
-    vec![Route::new(Method::Post, "/", QueueRoute)]
+    let mut route = Route::new(Method::Post, "/", QueueRoute);
+    route.name = Some(ROUTE_NAME.into());
+    vec![route]
+}
+
+/// The queue route's name, by which the fairing finds it at ignition.
+const ROUTE_NAME: &str = "hookgate_rocket::queue_route";
+
+/// Refuses a queue route mounted over a receiver not in queue mode.
+pub(crate) fn check_mounted(
+    rocket: &Rocket<Build>,
+    receiver: &Receiver,
+) -> Result<(), ConfigError> {
+    if receiver.queue_mode() {
+        return Ok(());
+    }
+    match rocket
+        .routes()
+        .find(|route| route.name.as_deref() == Some(ROUTE_NAME))
+    {
+        Some(route) => Err(ConfigError::QueueRouteWithoutQueueMode {
+            uri: route.uri.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Admits through the [`Webhook`] guard and answers what the core decided.
@@ -47,14 +76,10 @@ impl Handler for QueueRoute {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
         let answer = match Webhook::<IgnoredAny>::from_data(request, data).await {
             Outcome::Error((_, answer)) => answer,
-            // Queue mode answers every delivery itself: reached only when the
-            // receiver is not in queue mode.
-            Outcome::Success(_) | Outcome::Forward(_) => {
-                tracing::error!(
-                    "hookgate: queue_route on a receiver not built in queue mode; answering 500"
-                );
-                Rejection::NotInstalled.to_answer()
-            }
+            // Never reached: queue mode answers every delivery itself, and
+            // a rocket mounting this route over another receiver does not
+            // launch (`check_mounted`). Answers 500 should that ever change.
+            Outcome::Success(_) | Outcome::Forward(_) => Rejection::NotInstalled.to_answer(),
         };
         route::Outcome::from(request, AnswerResponder(answer))
     }

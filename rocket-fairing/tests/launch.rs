@@ -1,5 +1,6 @@
 //! Mistakes fail at launch: a `Webhook` route without the fairing, a `webhook`
-//! limit the receiver would refuse anyway. A guard that runs without the
+//! limit the receiver would refuse anyway, a queue route over a receiver not
+//! in queue mode. A guard that runs without the
 //! fairing all the same answers 500.
 
 mod common;
@@ -143,4 +144,37 @@ async fn an_app_managed_receiver_is_left_in_place() {
         .expect("no duplicate-state panic");
     let response = client.get("/max").dispatch().await;
     assert_eq!(response.into_string().await.as_deref(), Some("2048"));
+}
+
+/// `queue_route()` has no handler of its own: over a receiver not in queue
+/// mode it could only fail each delivery, so such a rocket does not launch.
+#[rocket::async_test]
+async fn a_queue_route_over_a_receiver_not_in_queue_mode_fails_launch() {
+    let plain = Receiver::builder().secret(SECRET).build().unwrap();
+    let rocket = rocket::custom(quiet())
+        .attach(WebhookFairing::new(plain))
+        .mount("/webhook", hookgate_rocket::queue_route());
+    let error = Client::tracked(rocket).await.expect_err("launch must fail");
+    assert!(
+        matches!(error.kind(), ErrorKind::FailedFairings(f) if f.iter().any(|i| i.name == "hookgate")),
+        "{:?}",
+        error.kind()
+    );
+}
+
+#[rocket::async_test]
+async fn a_queue_route_over_a_receiver_in_queue_mode_launches() {
+    use hookgate_rocket::hookgate::queue::{MemoryQueue, QueueConfig};
+    let queued = Receiver::builder()
+        .secret(SECRET)
+        .queue(QueueConfig::new(MemoryQueue::new()).allow_volatile(true))
+        .build()
+        .unwrap();
+    let rocket = rocket::custom(quiet())
+        .attach(WebhookFairing::new(queued))
+        .mount("/webhook", hookgate_rocket::queue_route());
+    let client = Client::tracked(rocket).await.expect("launches");
+    // Unsigned: answered by the core through the route (401), not a 404.
+    let response = client.post("/webhook").body("{}").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
 }

@@ -32,7 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .queue(queue)
         .build()?;
     let workers = start_workers(&receiver, on_job)?;
-    let app = Router::new().route("/webhook/reducto", queue_route(receiver));
+    // A receiver not in queue mode is refused here (QueueError::NotQueueMode).
+    let app = Router::new().route("/webhook/reducto", queue_route(receiver.queue_receiver()?));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let ctrl_c = async { tokio::signal::ctrl_c().await.unwrap_or_default() };

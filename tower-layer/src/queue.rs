@@ -5,6 +5,8 @@
 
 #[cfg(feature = "axum")]
 use axum::routing::MethodRouter;
+#[cfg(feature = "axum")]
+use hookgate::queue::QueueReceiver;
 use hookgate::queue::{QueueError, QueueHandler, Workers};
 use hookgate::Receiver;
 #[cfg(feature = "axum")]
@@ -19,6 +21,10 @@ use crate::layer::WebhookLayer;
 /// guarded by a [`WebhookLayer`]. Start the handler's workers with
 /// [`start_workers`].
 ///
+/// It takes a [`QueueReceiver`] ([`Receiver::queue_receiver`]), so a
+/// receiver not in queue mode is refused where the app is put together, not
+/// answered 500 per delivery.
+///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use hookgate_tower::hookgate::queue::{MemoryQueue, QueueConfig, Queued};
@@ -29,7 +35,7 @@ use crate::layer::WebhookLayer;
 ///     .queue(QueueConfig::new(MemoryQueue::new()).allow_volatile(true))
 ///     .build()
 ///     .unwrap();
-/// let app: axum::Router = axum::Router::new().route("/webhook", queue_route(receiver.clone()));
+/// let app: axum::Router = axum::Router::new().route("/webhook", queue_route(receiver.queue_receiver()?));
 /// let workers = start_workers(&receiver, |job: Queued<JobEvent>| async move {
 ///     println!("job {} is {}", job.event.job_id, job.event.status);
 ///     Ok::<(), std::convert::Infallible>(())
@@ -37,21 +43,29 @@ use crate::layer::WebhookLayer;
 /// .unwrap();
 /// # let _ = app;
 /// # workers.shutdown(std::time::Duration::from_secs(1)).await;
-/// # });
+/// # Ok::<(), hookgate_tower::hookgate::queue::QueueError>(())
+/// # }).unwrap();
+/// ```
+///
+/// A plain [`Receiver`] is not accepted (this does not compile):
+///
+/// ```compile_fail
+/// let receiver = hookgate_tower::Receiver::builder()
+///     .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+///     .build()
+///     .unwrap();
+/// let route: axum::routing::MethodRouter = hookgate_tower::queue_route(receiver);
 /// ```
 #[cfg(feature = "axum")]
-pub fn queue_route<S>(receiver: Receiver) -> MethodRouter<S>
+pub fn queue_route<S>(receiver: QueueReceiver) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    if !receiver.queue_mode() {
-        tracing::error!("hookgate: queue_route on a receiver not built in queue mode; its deliveries are answered 500");
-    }
-    axum::routing::post(not_queued).layer(WebhookLayer::new(receiver))
+    axum::routing::post(not_queued).layer(WebhookLayer::new(receiver.into_receiver()))
 }
 
-/// Reached only when the receiver is not in queue mode (queue mode answers
-/// every delivery itself).
+/// The route's handler, never reached: a receiver in queue mode answers
+/// every delivery itself. Answers 500 should that ever change.
 #[cfg(feature = "axum")]
 async fn not_queued() -> axum::response::Response {
     Rejection::NotInstalled

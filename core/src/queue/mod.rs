@@ -87,6 +87,7 @@ mod job;
 mod memory;
 mod ops;
 mod pool;
+mod queue_receiver;
 mod tasks;
 mod worker;
 
@@ -100,4 +101,5 @@ pub use entry::{EntryDecodeError, QueueEntry};
 pub use error::QueueError;
 pub use job::{QueueHandler, Queued};
 pub use memory::MemoryQueue;
+pub use queue_receiver::QueueReceiver;
 pub use worker::Workers;

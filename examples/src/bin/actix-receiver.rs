@@ -96,8 +96,8 @@ async fn main() -> std::io::Result<()> {
             .app_data(events.clone())
             .app_data(shared_receiver.clone())
             .app_data(metrics.clone());
-        let app = if receiver.queue_mode() {
-            app.service(queue_route("/webhook/reducto", receiver.clone()))
+        let app = if let Ok(queue) = receiver.queue_receiver() {
+            app.service(queue_route("/webhook/reducto", queue))
         } else {
             app.service(
                 web::resource("/webhook/reducto")

@@ -115,8 +115,8 @@ fn app(receiver: Receiver, events: EventLog, metrics: Metrics) -> Router {
     };
     // Queue mode: the ready route answers 202 once queued; the workers run
     // the handler (see `main`).
-    let protected = if receiver.queue_mode() {
-        Router::new().route("/webhook/reducto", queue_route(receiver))
+    let protected = if let Ok(queue) = receiver.queue_receiver() {
+        Router::new().route("/webhook/reducto", queue_route(queue))
     } else {
         Router::new()
             .route("/webhook/reducto", post(on_event))

@@ -203,7 +203,12 @@ mod axum_server {
             "memory" | "redis" => guarded_router(receiver(mode == "redis").await),
             "queue" => {
                 let (receiver, conn) = queue_receiver().await;
-                let app = Router::new().route(ROUTE, hookgate_tower::queue_route(receiver));
+                let app = Router::new().route(
+                    ROUTE,
+                    hookgate_tower::queue_route(
+                        receiver.queue_receiver().expect("a receiver in queue mode"),
+                    ),
+                );
                 let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
                 listening(listener.local_addr().expect("addr"));
                 axum::serve(
