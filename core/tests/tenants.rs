@@ -1,8 +1,10 @@
 //! Keys per tenant: two tenants with different secrets, a delivery signed for
 //! the other tenant refused, an unknown tenant 401, a source that is down 503,
-//! and the cache answering without the source.
+//! and the cache answering without the source: for a known tenant, for an
+//! unknown one (apart, so made-up names never push a real tenant out), and
+//! for deliveries that arrive together (one look-up between them).
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,12 +26,18 @@ struct Source {
     down: AtomicBool,
     hang: AtomicBool,
     calls: AtomicUsize,
+    /// Milliseconds each look-up takes.
+    delay: AtomicU64,
 }
 
 #[async_trait::async_trait]
 impl KeySource for Source {
     async fn keys(&self, tenant: &str) -> Result<Option<KeyRing>, SourceError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        let delay = self.delay.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
         if self.hang.load(Ordering::SeqCst) {
             std::future::pending::<()>().await;
         }
@@ -177,4 +185,96 @@ async fn a_source_that_is_down_or_hangs_is_a_503() {
         admit(&r, ACME, "m", Some("acme"), None).await,
         Ok("m".into())
     );
+}
+
+#[tokio::test]
+async fn deliveries_that_arrive_together_share_one_look_up() {
+    let source = Arc::new(Source::default());
+    source.delay.store(50, Ordering::SeqCst);
+    let r = receiver(&source, TenantFrom::Given);
+    let (a, b, c) = tokio::join!(
+        admit(&r, ACME, "t1", Some("acme"), None),
+        admit(&r, ACME, "t2", Some("acme"), None),
+        admit(&r, GLOBEX, "t3", Some("acme"), None),
+    );
+    assert_eq!((a, b), (Ok("t1".into()), Ok("t2".into())));
+    // The shared keys still check each delivery's own signature.
+    assert_eq!(c, Err((401, "invalid_signature")));
+    assert_eq!(source.calls.load(Ordering::SeqCst), 1);
+    // And a failure is shared, not cached: the next delivery asks again.
+    source.down.store(true, Ordering::SeqCst);
+    let (d, e) = tokio::join!(
+        admit(&r, GLOBEX, "t4", Some("globex"), None),
+        admit(&r, GLOBEX, "t5", Some("globex"), None),
+    );
+    assert_eq!(d, Err((503, "key_source_unavailable")));
+    assert_eq!(e, Err((503, "key_source_unavailable")));
+    assert_eq!(source.calls.load(Ordering::SeqCst), 2);
+    source.down.store(false, Ordering::SeqCst);
+    assert_eq!(
+        admit(&r, GLOBEX, "t4", Some("globex"), None).await,
+        Ok("t4".into())
+    );
+    assert_eq!(source.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_unknown_tenant_is_remembered_for_a_while_and_apart() {
+    let source = Arc::new(Source::default());
+    let clock = Arc::new(FixedClock::new(NOW));
+    let build = |unknown_ttl: u64| {
+        Receiver::builder()
+            .verifier(
+                Tenants::new(Arc::clone(&source), TenantFrom::Given)
+                    .cache_capacity(1)
+                    .unknown_ttl(Duration::from_secs(unknown_ttl)),
+            )
+            .clock(Arc::clone(&clock))
+            .build()
+            .unwrap()
+    };
+    let calls = || source.calls.load(Ordering::SeqCst);
+    let r = build(10);
+    assert_eq!(
+        admit(&r, ACME, "u1", Some("acme"), None).await,
+        Ok("u1".into())
+    );
+    assert_eq!(calls(), 1);
+    // A sender's retries for a tenant that is gone: one look-up.
+    for _ in 0..3 {
+        assert_eq!(
+            admit(&r, ACME, "u2", Some("initech"), None).await,
+            Err((401, "unknown_tenant"))
+        );
+    }
+    assert_eq!(calls(), 2);
+    // Made-up names, more than the cache holds: acme's keys stay.
+    for name in ["x1", "x2", "x3"] {
+        assert_eq!(
+            admit(&r, ACME, "u3", Some(name), None).await,
+            Err((401, "unknown_tenant"))
+        );
+    }
+    assert_eq!(calls(), 5);
+    assert_eq!(
+        admit(&r, ACME, "u4", Some("acme"), None).await,
+        Ok("u4".into())
+    );
+    assert_eq!(calls(), 5);
+    // Past unknown_ttl the source is asked again.
+    clock.advance(10);
+    assert_eq!(
+        admit(&r, ACME, "u5", Some("x3"), None).await,
+        Err((401, "unknown_tenant"))
+    );
+    assert_eq!(calls(), 6);
+    // Zero: asked every time.
+    let r = build(0);
+    for _ in 0..2 {
+        assert_eq!(
+            admit(&r, ACME, "u6", Some("initech"), None).await,
+            Err((401, "unknown_tenant"))
+        );
+    }
+    assert_eq!(calls(), 8);
 }

@@ -38,6 +38,7 @@ mod stripe;
 mod tenant_cache;
 mod tenant_from;
 mod tenant_keys;
+mod tenant_lookup;
 mod tenants;
 #[cfg(test)]
 mod tests;

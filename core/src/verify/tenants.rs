@@ -14,9 +14,9 @@ use crate::headers::HeaderList;
 use crate::rejection::Rejection;
 use crate::secret::KeyRing;
 use crate::signature::Tolerance;
-use crate::verify::tenant_cache::Cache;
+use crate::verify::tenant_cache::{Cache, Cached};
 use crate::verify::tenant_from::Resolved;
-use crate::verify::tenant_keys::sealed::Keys;
+use crate::verify::tenant_lookup::{Flights, Looked};
 use crate::verify::{Request, TemplateError, TenantFrom, TenantKeys, Verdict, Verified, Verifier};
 
 /// Where a tenant's keys come from: a database, a secrets manager, a map.
@@ -99,11 +99,15 @@ impl SourceError {
 ///
 /// A tenant's keys are cached for [`cache_ttl`](Self::cache_ttl) (60 s by
 /// default), at most [`cache_capacity`](Self::cache_capacity) tenants (1024);
-/// a delivery whose tenant is cached is verified without waiting. A look-up
+/// a delivery whose tenant is cached is verified without waiting.
+/// Deliveries for a tenant that is not cached share one look-up. A look-up
 /// that fails or outlasts the [`deadline`](Self::deadline) is answered 503
 /// `key_source_unavailable`; a tenant the source does not know, or a
-/// request that names none, 401 `unknown_tenant`. The dedupe key includes
-/// the tenant, so two tenants' ids never collide.
+/// request that names none, 401 `unknown_tenant`, and a tenant the source
+/// does not know is remembered as such for [`unknown_ttl`](Self::unknown_ttl)
+/// (10 s), apart from the known ones, so made-up names never push a real
+/// tenant's keys out. The dedupe key includes the tenant, so two tenants'
+/// ids never collide.
 ///
 /// ```
 /// # #[cfg(feature = "stripe")] {
@@ -140,6 +144,7 @@ pub struct Tenants<K: TenantKeys = KeyRing> {
     deadline: Duration,
     retry_after: u32,
     cache: Arc<Cache<K>>,
+    flights: Arc<Flights<K>>,
     keys: PhantomData<fn() -> K>,
 }
 
@@ -152,6 +157,7 @@ impl<K: TenantKeys> Clone for Tenants<K> {
             deadline: self.deadline,
             retry_after: self.retry_after,
             cache: Arc::clone(&self.cache),
+            flights: Arc::clone(&self.flights),
             keys: PhantomData,
         }
     }
@@ -176,7 +182,8 @@ impl<K: TenantKeys> Tenants<K> {
             tolerance: Tolerance::default(),
             deadline: Duration::from_secs(1),
             retry_after: 5,
-            cache: Arc::new(Cache::new(60, 1024)),
+            cache: Arc::new(Cache::new(60, 10, 1024)),
+            flights: Arc::new(Flights::new()),
             keys: PhantomData,
         }
     }
@@ -206,14 +213,36 @@ impl<K: TenantKeys> Tenants<K> {
     /// How long a tenant's keys are kept (default 60 s; a rotated secret is
     /// picked up within it). Zero turns the cache off.
     pub fn cache_ttl(mut self, ttl: Duration) -> Self {
-        let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
-        self.cache = Arc::new(Cache::new(ttl_secs, self.cache.capacity));
+        self.cache = Arc::new(Cache::new(
+            secs(ttl),
+            self.cache.unknown.ttl_secs,
+            self.cache.known.capacity,
+        ));
         self
     }
 
-    /// How many tenants' keys are kept at most (default 1024).
+    /// How many tenants are kept at most (default 1024), and as many
+    /// tenants the source did not know, kept apart.
     pub fn cache_capacity(mut self, tenants: usize) -> Self {
-        self.cache = Arc::new(Cache::new(self.cache.ttl_secs, tenants));
+        self.cache = Arc::new(Cache::new(
+            self.cache.known.ttl_secs,
+            self.cache.unknown.ttl_secs,
+            tenants,
+        ));
+        self
+    }
+
+    /// How long a tenant the source does not know is answered 401
+    /// `unknown_tenant` without asking it again (default 10 s): a sender's
+    /// retries for a tenant that is gone, or a burst naming one, cost one
+    /// look-up. A tenant created meanwhile is found once it has passed (the
+    /// sender retries). Zero asks the source every time.
+    pub fn unknown_ttl(mut self, ttl: Duration) -> Self {
+        self.cache = Arc::new(Cache::new(
+            self.cache.known.ttl_secs,
+            secs(ttl),
+            self.cache.known.capacity,
+        ));
         self
     }
 
@@ -228,6 +257,11 @@ impl<K: TenantKeys> Tenants<K> {
     }
 }
 
+/// Whole seconds, saturating.
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
 /// What `keys` established, attributed to `tenant` (part of the dedupe key).
 fn for_tenant(
     verified: Result<Verified, Rejection>,
@@ -239,6 +273,30 @@ fn for_tenant(
     })
 }
 
+impl<K: TenantKeys> Tenants<K> {
+    /// Asks the source for `tenant`'s keys, within the deadline, and caches
+    /// the answer (known or unknown; a failure is logged, not cached).
+    async fn look_up(&self, tenant: &Arc<str>, now: i64) -> Looked<K> {
+        let failed = match tokio::time::timeout(self.deadline, self.source.keys(tenant)).await {
+            Ok(Ok(Some(keys))) if keys.usable() => {
+                let keys = Arc::new(keys);
+                self.cache
+                    .known
+                    .put(Arc::clone(tenant), Arc::clone(&keys), now);
+                return Looked::Found(keys);
+            }
+            Ok(Ok(_)) => {
+                self.cache.unknown.put(Arc::clone(tenant), (), now);
+                return Looked::Unknown;
+            }
+            Ok(Err(error)) => error,
+            Err(_) => SourceError::new(format!("no answer within {:?}", self.deadline)),
+        };
+        tracing::warn!(error = %failed, %tenant, scheme = K::SCHEME, "hookgate: key source unavailable; answering 503");
+        Looked::Unavailable
+    }
+}
+
 impl<K: TenantKeys> Verifier for Tenants<K> {
     fn scheme(&self) -> &'static str {
         K::SCHEME
@@ -248,8 +306,12 @@ impl<K: TenantKeys> Verifier for Tenants<K> {
         let Some(tenant) = self.from.tenant(request) else {
             return Verdict::Ready(Err(Rejection::UnknownTenant));
         };
-        if let Some((name, keys)) = self.cache.get(&tenant, request.now) {
-            return Verdict::Ready(for_tenant(keys.verify_with(request, self.tolerance), name));
+        match self.cache.get(&tenant, request.now) {
+            Some(Cached::Known(name, keys)) => {
+                return Verdict::Ready(for_tenant(keys.verify_with(request, self.tolerance), name))
+            }
+            Some(Cached::Unknown) => return Verdict::Ready(Err(Rejection::UnknownTenant)),
+            None => {}
         }
         // A look-up: the future owns the tenant, body and signature headers.
         let mut headers = HeaderList::new();
@@ -262,26 +324,17 @@ impl<K: TenantKeys> Verifier for Tenants<K> {
         let (body, client, now) = (request.body.clone(), request.client, request.now);
         let this = self.clone();
         Verdict::Pending(Box::pin(async move {
-            let unavailable = |error: SourceError| {
-                tracing::warn!(%error, %tenant, scheme = K::SCHEME, "hookgate: key source unavailable; answering 503");
-                Rejection::KeySourceUnavailable {
-                    retry_after: this.retry_after,
+            let seat = this.flights.join(&tenant);
+            let keys = match seat.outcome(|| this.look_up(&tenant, now)).await {
+                Looked::Found(keys) => keys,
+                Looked::Unknown => return Err(Rejection::UnknownTenant),
+                Looked::Unavailable => {
+                    return Err(Rejection::KeySourceUnavailable {
+                        retry_after: this.retry_after,
+                    })
                 }
             };
-            let found = match tokio::time::timeout(this.deadline, this.source.keys(&tenant)).await {
-                Ok(found) => found.map_err(unavailable)?,
-                Err(_) => {
-                    return Err(unavailable(SourceError::new(format!(
-                        "no answer within {:?}",
-                        this.deadline
-                    ))))
-                }
-            };
-            let Some(keys) = found.filter(Keys::usable) else {
-                return Err(Rejection::UnknownTenant);
-            };
-            let keys = Arc::new(keys);
-            this.cache.put(Arc::clone(&tenant), Arc::clone(&keys), now);
+            drop(seat);
             let request = Request {
                 headers: &headers,
                 body: &body,
