@@ -244,7 +244,6 @@ fuzz_target!(|input: Input| {
         headers: &headers,
         body: body.clone().into(),
         peer: None,
-        path: "/",
     };
     match block_on(receiver.admit(inbound)) {
         Admission::Respond(answer) => {
