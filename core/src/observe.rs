@@ -221,6 +221,8 @@ outcome_codes! {
     23 => "payload_too_large",
     24 => "body_unreadable",
     25 => "receiver_not_installed",
+    26 => "unknown_tenant",
+    27 => "key_source_unavailable",
 }
 
 /// The `dropped` outcome code.

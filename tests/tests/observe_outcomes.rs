@@ -20,8 +20,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use hookgate::observe::{DELIVERIES_TOTAL, OUTCOME_CODES};
 use hookgate::queue::{MemoryQueue, QueueConfig};
+use hookgate::signing::KeyRing;
 use hookgate::store::{ClaimOutcome, ClaimToken, IdempotencyStore, MemoryStore};
 use hookgate::testing::TestDelivery;
+use hookgate::verify::{KeySource, SourceError, TenantFrom, Tenants};
 use hookgate::{DirectPolicy, Receiver, StoreError};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::MetricKind;
@@ -82,6 +84,21 @@ impl IdempotencyStore for Scripted {
     }
 }
 
+/// Per-tenant keys for [`Kind::Tenants`]: `acme` signs with [`SECRET`],
+/// `down` is a tenant the source fails on, any other is unknown.
+struct TenantSecrets;
+
+#[async_trait::async_trait]
+impl KeySource for TenantSecrets {
+    async fn keys(&self, tenant: &str) -> Result<Option<KeyRing>, SourceError> {
+        match tenant {
+            "acme" => KeyRing::parse(SECRET).map(Some).map_err(SourceError::new),
+            "down" => Err(SourceError::new("down on purpose")),
+            _ => Ok(None),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The cases.
 
@@ -95,6 +112,8 @@ enum Kind {
     DirectKnownJobs,
     DirectSources,
     Queue,
+    /// Per-tenant keys, the tenant in `x-tenant`.
+    Tenants,
 }
 
 fn receiver(kind: Kind) -> Receiver {
@@ -114,6 +133,13 @@ fn receiver(kind: Kind) -> Receiver {
             .direct(DirectPolicy::new())
             .allowed_sources("10.0.0.0/8"),
         Kind::Queue => signed().queue(QueueConfig::new(MemoryQueue::new()).allow_volatile(true)),
+        Kind::Tenants => Receiver::builder()
+            .verifier(Tenants::new(
+                TenantSecrets,
+                TenantFrom::Header("x-tenant".into()),
+            ))
+            .store(Scripted(MemoryStore::new()))
+            .handler_deadline(DEADLINE),
     };
     built.build().expect("a valid receiver")
 }
@@ -292,6 +318,16 @@ fn cases(codes: &[&str]) -> Vec<Case> {
             Kind::DirectSources,
             Req::from(&TestDelivery::direct()),
         ),
+        case(
+            "unknown_tenant",
+            Kind::Tenants,
+            ok("msg_tenant").set("x-tenant", "initech"),
+        ),
+        case(
+            "key_source_unavailable",
+            Kind::Tenants,
+            ok("msg_tenant").set("x-tenant", "down"),
+        ),
     ];
     let picked: Vec<Case> = all
         .into_iter()
@@ -399,6 +435,8 @@ const COMMON: &[&str] = &[
     "malformed_payload",
     "unknown_job",
     "source_not_allowed",
+    "unknown_tenant",
+    "key_source_unavailable",
 ];
 
 fn with(extra: &[&'static str]) -> Vec<&'static str> {

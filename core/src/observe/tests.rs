@@ -31,7 +31,32 @@ fn every_code_an_outcome_can_have_is_in_the_table() {
         Rejection::HandlerTimeout { retry_after: 1 },
         Rejection::ClaimLost { retry_after: 1 },
         Rejection::NotInstalled,
+        Rejection::UnknownTenant,
+        Rejection::KeySourceUnavailable { retry_after: 1 },
     ];
+    // Every variant is above (or below, for the signature's and the
+    // payload's): a new one fails to compile here until it is listed.
+    for rejection in &rejections {
+        match rejection {
+            Rejection::Signature(_)
+            | Rejection::HeaderAuth
+            | Rejection::MissingToken
+            | Rejection::InvalidToken
+            | Rejection::SourceNotAllowed
+            | Rejection::UnknownJob
+            | Rejection::MalformedPayload(_)
+            | Rejection::MissingField(_)
+            | Rejection::PayloadTooLarge { .. }
+            | Rejection::BodyUnreadable
+            | Rejection::InFlight { .. }
+            | Rejection::StoreUnavailable { .. }
+            | Rejection::HandlerTimeout { .. }
+            | Rejection::ClaimLost { .. }
+            | Rejection::UnknownTenant
+            | Rejection::KeySourceUnavailable { .. }
+            | Rejection::NotInstalled => {}
+        }
+    }
     codes.extend(rejections.iter().map(Rejection::code));
     let signature = [
         SignatureError::Missing,
@@ -46,6 +71,19 @@ fn every_code_an_outcome_can_have_is_in_the_table() {
         },
         SignatureError::NoMatch,
     ];
+    for error in &signature {
+        // As above: a new variant fails to compile until it is listed.
+        match error {
+            SignatureError::Missing
+            | SignatureError::MixedFamilies
+            | SignatureError::InvalidMessageId
+            | SignatureError::InvalidTimestamp
+            | SignatureError::MissingHeader(_)
+            | SignatureError::TimestampTooOld { .. }
+            | SignatureError::TimestampTooNew { .. }
+            | SignatureError::NoMatch => {}
+        }
+    }
     codes.extend(signature.iter().map(SignatureError::code));
     codes.push(Rejection::MissingField("job_id").code());
     for code in &codes {
