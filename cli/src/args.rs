@@ -87,24 +87,46 @@ pub enum Family {
     Webhook,
 }
 
+/// Whose signature `hookgate sign` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SignScheme {
+    /// Standard Webhooks / Svix: `whsec_…` (or `whsk_…`) keys, three headers.
+    #[default]
+    Standard,
+    /// GitHub: `X-Hub-Signature-256` over the body with the webhook's
+    /// secret, `X-GitHub-Delivery` and `X-GitHub-Event`.
+    Github,
+    /// Stripe: `Stripe-Signature: t=…,v1=…` with the endpoint's secret; the
+    /// event id is the body's `id`.
+    Stripe,
+}
+
 /// `hookgate sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
     /// The signing key.
     #[command(flatten)]
     pub secret: SecretArgs,
-    /// The message id (default: a fresh `msg_…`).
+    /// Whose signature: Standard Webhooks / Svix, GitHub or Stripe.
+    #[arg(long, value_enum, default_value_t = SignScheme::Standard)]
+    pub scheme: SignScheme,
+    /// The message id, GitHub's delivery id (default: a fresh `msg_…` /
+    /// `delivery_…`). Not with Stripe, whose id is the body's `id`.
     #[arg(long)]
     pub id: Option<String>,
-    /// The timestamp, Unix seconds (default: now).
+    /// The timestamp, Unix seconds (default: now). Not with GitHub, which
+    /// signs none.
     #[arg(long)]
     pub timestamp: Option<i64>,
     /// The body: `@FILE`, `-` for standard input, or the text itself.
     #[arg(long, default_value = "-")]
     pub body: String,
-    /// Which header names to print.
-    #[arg(long, value_enum, default_value_t = Family::Svix)]
-    pub headers: Family,
+    /// Which header names to print (Standard Webhooks; default `svix`).
+    #[arg(long, value_enum)]
+    pub headers: Option<Family>,
+    /// GitHub's event name, sent as `X-GitHub-Event` (default `ping`).
+    #[arg(long)]
+    pub event: Option<String>,
     /// Print a ready `curl` command posting to this URL instead.
     #[arg(long, value_name = "URL")]
     pub curl: Option<String>,

@@ -1,10 +1,11 @@
-//! `hookgate sign`: the three signature headers for a body, or a curl line.
+//! `hookgate sign`: the signature headers for a body (Standard Webhooks /
+//! Svix, GitHub or Stripe), or a curl line.
 
 use hookgate::signing::HeaderFamily;
-use hookgate::testing::SenderKey;
+use hookgate::testing::{github_signature, stripe_signature, SenderKey};
 use serde_json::json;
 
-use crate::args::{Family, SignArgs};
+use crate::args::{Family, SignArgs, SignScheme};
 use crate::error::CliError;
 use crate::input;
 
@@ -38,19 +39,102 @@ pub fn signature(keys: &[SenderKey], id: &str, timestamp: i64, body: &[u8]) -> S
         .join(" ")
 }
 
+/// Refuses an option the scheme has no use for, rather than ignoring it.
+fn refuse(given: bool, option: &str, scheme: &str, why: &str) -> Result<(), CliError> {
+    if given {
+        return Err(CliError::Usage(format!(
+            "{option} does not apply to --scheme {scheme}: {why}"
+        )));
+    }
+    Ok(())
+}
+
+/// The headers `args` asks for, signed over `body`.
+fn signed_headers(args: &SignArgs, body: &[u8]) -> Result<Vec<(&'static str, String)>, CliError> {
+    let secret = input::required_secret(&args.secret)?;
+    let other_scheme = |name: &str| -> Result<(), CliError> {
+        refuse(
+            args.headers.is_some(),
+            "--headers",
+            name,
+            "it picks Standard Webhooks' header names",
+        )
+    };
+    Ok(match args.scheme {
+        SignScheme::Standard => {
+            refuse(
+                args.event.is_some(),
+                "--event",
+                "standard",
+                "the event is in the body",
+            )?;
+            let keys = sender_keys(&secret)?;
+            let id = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
+            let timestamp = args.timestamp.unwrap_or_else(input::now);
+            let sig = signature(&keys, &id, timestamp, body);
+            let [id_name, ts_name, sig_name] =
+                header_family(args.headers.unwrap_or_default()).names();
+            vec![
+                (id_name, id),
+                (ts_name, timestamp.to_string()),
+                (sig_name, sig),
+            ]
+        }
+        SignScheme::Github => {
+            other_scheme("github")?;
+            refuse(
+                args.timestamp.is_some(),
+                "--timestamp",
+                "github",
+                "GitHub signs no timestamp",
+            )?;
+            if secret.is_empty() {
+                return Err(hookgate::signing::SecretError::Empty.into());
+            }
+            vec![
+                (
+                    "X-GitHub-Delivery",
+                    args.id
+                        .clone()
+                        .unwrap_or_else(|| input::fresh_id("delivery")),
+                ),
+                (
+                    "X-GitHub-Event",
+                    args.event.clone().unwrap_or_else(|| "ping".to_owned()),
+                ),
+                ("X-Hub-Signature-256", github_signature(&secret, body)),
+            ]
+        }
+        SignScheme::Stripe => {
+            other_scheme("stripe")?;
+            refuse(
+                args.id.is_some(),
+                "--id",
+                "stripe",
+                "the event id is the body's `id`",
+            )?;
+            refuse(
+                args.event.is_some(),
+                "--event",
+                "stripe",
+                "the event type is the body's `type`",
+            )?;
+            if secret.is_empty() {
+                return Err(hookgate::signing::SecretError::Empty.into());
+            }
+            let timestamp = args.timestamp.unwrap_or_else(input::now);
+            vec![(
+                "Stripe-Signature",
+                stripe_signature(&secret, timestamp, body),
+            )]
+        }
+    })
+}
+
 /// Runs `hookgate sign`.
 pub fn run(args: &SignArgs, json_out: bool) -> Result<(), CliError> {
-    let keys = sender_keys(&input::required_secret(&args.secret)?)?;
     let body = input::body(&args.body)?;
-    let id = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
-    let timestamp = args.timestamp.unwrap_or_else(input::now);
-    let sig = signature(&keys, &id, timestamp, &body);
-    let [id_name, ts_name, sig_name] = header_family(args.headers).names();
-    let headers = [
-        (id_name, id.clone()),
-        (ts_name, timestamp.to_string()),
-        (sig_name, sig),
-    ];
+    let headers = signed_headers(args, &body)?;
     if let Some(url) = &args.curl {
         println!("{}", curl_line(url, &headers, &args.body, &body)?);
     } else if json_out {

@@ -5,7 +5,7 @@ mod support;
 
 use hookgate::{Secret, Tolerance};
 
-use hookgate::adapter::HeaderList;
+use hookgate::adapter::{HeaderList, HeaderLookup as _};
 
 use hookgate::signing::{KeyRing, PublicKey, SigningKey};
 use hookgate_vectors::Vectors;
@@ -135,4 +135,98 @@ fn bad_usage_exits_2_without_echoing_the_secret() {
     assert!(!out.stderr.contains("not*base64"), "{}", out.stderr);
     hookgate(&["sign", "--body", "{}"]).expect(2);
     hookgate(&["sign", "--no-such-flag"]).expect(2);
+}
+
+/// GitHub's documented example (`vectors/github.json`): the same header.
+#[tokio::test]
+async fn sign_as_github_gives_the_documented_signature_and_verifies() {
+    let out = hookgate(&[
+        "sign",
+        "--scheme",
+        "github",
+        "--secret",
+        "It's a Secret to Everybody",
+        "--id",
+        "d1",
+        "--event",
+        "push",
+        "--body",
+        "Hello, World!",
+    ]);
+    let headers = headers_of(out.expect(0));
+    assert_eq!(
+        headers.first("x-hub-signature-256"),
+        Some(&b"sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"[..])
+    );
+    let receiver = hookgate::Receiver::builder()
+        .verifier(hookgate::verify::GitHub::new("It's a Secret to Everybody"))
+        .build()
+        .unwrap();
+    let inbound = hookgate::adapter::Inbound {
+        headers: &headers,
+        body: bytes::Bytes::from_static(b"Hello, World!"),
+        peer: None,
+    };
+    match receiver.admit(inbound).await {
+        hookgate::adapter::Admission::Proceed(delivery, _claim) => {
+            assert_eq!(delivery.message_id(), Some("d1"));
+            assert_eq!(delivery.event_type(), Some("push"));
+        }
+        hookgate::adapter::Admission::Respond(outcome) => panic!("refused: {outcome:?}"),
+    }
+}
+
+#[test]
+fn sign_as_stripe_verifies_at_its_timestamp() {
+    let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+    let out = hookgate(&[
+        "sign",
+        "--scheme",
+        "stripe",
+        "--secret",
+        "whsec_endpoint_secret",
+        "--timestamp",
+        "1700000000",
+        "--body",
+        std::str::from_utf8(body).unwrap(),
+    ]);
+    let headers = headers_of(out.expect(0));
+    let header = headers
+        .first("stripe-signature")
+        .expect("a Stripe-Signature line");
+    let stripe = hookgate::verify::Stripe::new("whsec_endpoint_secret");
+    assert_eq!(
+        stripe.verify_header(header, body, 1_700_000_010),
+        Ok(1_700_000_000)
+    );
+}
+
+/// An option the scheme has no use for is refused, not ignored.
+#[test]
+fn sign_refuses_what_a_scheme_does_not_sign() {
+    for (args, says) in [
+        (
+            &["--scheme", "github", "--timestamp", "1"][..],
+            "--timestamp",
+        ),
+        (
+            &["--scheme", "github", "--headers", "webhook"][..],
+            "--headers",
+        ),
+        (&["--scheme", "stripe", "--id", "evt_1"][..], "--id"),
+        (&["--scheme", "stripe", "--event", "x"][..], "--event"),
+        (&["--event", "push"][..], "--event"),
+    ] {
+        let mut all = vec![
+            "sign",
+            "--secret",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "--body",
+            "{}",
+        ];
+        all.extend_from_slice(args);
+        let out = hookgate(&all);
+        out.expect(2);
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+    }
 }
