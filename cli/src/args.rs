@@ -87,9 +87,9 @@ pub enum Family {
     Webhook,
 }
 
-/// Whose signature `hookgate sign` makes.
+/// Whose signature `hookgate sign` makes and `hookgate verify` checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum SignScheme {
+pub enum Scheme {
     /// Standard Webhooks / Svix: `whsec_…` (or `whsk_…`) keys, three headers.
     #[default]
     Standard,
@@ -108,8 +108,8 @@ pub struct SignArgs {
     #[command(flatten)]
     pub secret: SecretArgs,
     /// Whose signature: Standard Webhooks / Svix, GitHub or Stripe.
-    #[arg(long, value_enum, default_value_t = SignScheme::Standard)]
-    pub scheme: SignScheme,
+    #[arg(long, value_enum, default_value_t = Scheme::Standard)]
+    pub scheme: Scheme,
     /// The message id, GitHub's delivery id (default: a fresh `msg_…` /
     /// `delivery_…`). Not with Stripe, whose id is the body's `id`.
     #[arg(long)]
@@ -150,9 +150,14 @@ pub struct VerifyArgs {
     /// The time to verify at, Unix seconds (default: now).
     #[arg(long)]
     pub now: Option<i64>,
-    /// The timestamp window, seconds each way.
+    /// The timestamp window, seconds each way (not GitHub, which signs no
+    /// timestamp).
     #[arg(long, default_value_t = 300)]
     pub tolerance: u64,
+    /// Whose signature: Standard Webhooks / Svix (with a diagnosis of every
+    /// header), GitHub or Stripe.
+    #[arg(long, value_enum, default_value_t = Scheme::Standard)]
+    pub scheme: Scheme,
 }
 
 /// Which sender's retry schedule `send` follows.

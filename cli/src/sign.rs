@@ -5,7 +5,7 @@ use hookgate::signing::HeaderFamily;
 use hookgate::testing::{github_signature, stripe_signature, SenderKey};
 use serde_json::json;
 
-use crate::args::{Family, SignArgs, SignScheme};
+use crate::args::{Family, Scheme, SignArgs};
 use crate::error::CliError;
 use crate::input;
 
@@ -61,7 +61,7 @@ fn signed_headers(args: &SignArgs, body: &[u8]) -> Result<Vec<(&'static str, Str
         )
     };
     Ok(match args.scheme {
-        SignScheme::Standard => {
+        Scheme::Standard => {
             refuse(
                 args.event.is_some(),
                 "--event",
@@ -80,7 +80,7 @@ fn signed_headers(args: &SignArgs, body: &[u8]) -> Result<Vec<(&'static str, Str
                 (sig_name, sig),
             ]
         }
-        SignScheme::Github => {
+        Scheme::Github => {
             other_scheme("github")?;
             refuse(
                 args.timestamp.is_some(),
@@ -105,7 +105,7 @@ fn signed_headers(args: &SignArgs, body: &[u8]) -> Result<Vec<(&'static str, Str
                 ("X-Hub-Signature-256", github_signature(&secret, body)),
             ]
         }
-        SignScheme::Stripe => {
+        Scheme::Stripe => {
             other_scheme("stripe")?;
             refuse(
                 args.id.is_some(),

@@ -318,3 +318,48 @@ fn too_many_entries() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(findings[..2], ["valid", "too_many_entries"], "{out}");
 }
+
+/// `sign --scheme X` then `verify --scheme X`: valid with the secret, and
+/// refused (exit 1, the refusal's code) with another or without a header.
+#[test]
+fn github_and_stripe_deliveries_verify_and_say_why_not() {
+    let body = r#"{"id":"evt_1","type":"invoice.paid"}"#;
+    for (scheme, secret) in [("github", "gh-secret"), ("stripe", "whsec_endpoint")] {
+        let signed = hookgate(&[
+            "sign", "--scheme", scheme, "--secret", secret, "--body", body,
+        ]);
+        let mut headers: Vec<String> = Vec::new();
+        for line in signed.expect(0).lines() {
+            headers.extend(["-H".to_owned(), line.to_owned()]);
+        }
+        let verify = |secret: &str, skip: Option<&str>| {
+            let mut args = vec![
+                "verify", "--scheme", scheme, "--secret", secret, "--body", body, "--json",
+            ];
+            for pair in headers.chunks(2) {
+                if skip.is_some_and(|s| pair[1].to_ascii_lowercase().starts_with(s)) {
+                    continue;
+                }
+                args.extend([pair[0].as_str(), pair[1].as_str()]);
+            }
+            hookgate(&args)
+        };
+        let ok = verify(secret, None);
+        let v: serde_json::Value = serde_json::from_str(ok.expect(0)).unwrap();
+        assert_eq!(v["valid"], true, "{scheme}");
+        if scheme == "stripe" {
+            assert_eq!(v["id"], "evt_1");
+        }
+        let wrong = verify("another-secret", None);
+        let v: serde_json::Value = serde_json::from_str(wrong.expect(1)).unwrap();
+        assert_eq!(v["findings"][0]["code"], "invalid_signature", "{scheme}");
+        let signature = if scheme == "github" {
+            "x-hub-signature-256"
+        } else {
+            "stripe-signature"
+        };
+        let missing = verify(secret, Some(signature));
+        let v: serde_json::Value = serde_json::from_str(missing.expect(1)).unwrap();
+        assert_eq!(v["findings"][0]["code"], "missing_signature", "{scheme}");
+    }
+}
