@@ -196,12 +196,21 @@ pub struct SendArgs {
     /// Send this body instead of a job event: `@FILE`, `-`, or the text.
     #[arg(long)]
     pub body: Option<String>,
-    /// The message id (default: a fresh `msg_…`; with `--count`, `_N` is appended).
+    /// The message id: Standard Webhooks' message id, GitHub's delivery id,
+    /// Stripe's event id put in the body's `id` (default: a fresh `msg_…`,
+    /// `delivery_…` or `evt_…`; with `--count`, `_N` is appended).
     #[arg(long)]
     pub id: Option<String>,
-    /// Which header names to sign with.
-    #[arg(long, value_enum, default_value_t = Family::Svix)]
-    pub headers: Family,
+    /// Whose signature: Standard Webhooks / Svix, GitHub or Stripe (signed
+    /// deliveries only).
+    #[arg(long, value_enum, default_value_t = Scheme::Standard)]
+    pub scheme: Scheme,
+    /// Which header names to sign with (Standard Webhooks; default `svix`).
+    #[arg(long, value_enum)]
+    pub headers: Option<Family>,
+    /// GitHub's event name, sent as `X-GitHub-Event` (default `ping`).
+    #[arg(long)]
+    pub event: Option<String>,
     /// Retry on a non-2xx answer or time-out as this sender does.
     #[arg(long, value_enum, default_value_t = Retries::None)]
     pub retries: Retries,

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookgate::testing::TestDelivery;
+use hookgate::testing::{SenderKey, TestDelivery};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{ReplayArgs, SendArgs};
+use crate::args::{ReplayArgs, Scheme, SendArgs};
 use crate::capture::{self, Captured};
 use crate::deliver::{self, Outcome, Plan};
 use crate::error::CliError;
@@ -29,9 +29,17 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
             "--count and --concurrency must be at least 1".into(),
         ));
     }
-    let (keys, token) = match input::send_auth(&args.secret, args.token.as_deref())? {
-        SendAuth::Signed(text) => (Some(Arc::new(sender_keys(&text)?)), None),
-        SendAuth::Direct(token) => (None, token),
+    let (scheme, token) = match input::send_auth(&args.secret, args.token.as_deref())? {
+        SendAuth::Signed(text) => (Some(SendScheme::of(args, &text)?), None),
+        SendAuth::Direct(token) => {
+            if args.scheme != Scheme::Standard {
+                return Err(CliError::Usage(format!(
+                    "--scheme {} signs: give its secret with --secret",
+                    scheme_name(args.scheme)
+                )));
+            }
+            (None, token)
+        }
     };
     let raw_body = args.body.as_deref().map(input::body).transpose()?;
     let metadata = args
@@ -49,7 +57,13 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
         .job_id
         .clone()
         .unwrap_or_else(|| input::fresh_id("job"));
-    let id_base = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
+    let id_base = args.id.clone().unwrap_or_else(|| {
+        input::fresh_id(match args.scheme {
+            Scheme::Standard => "msg",
+            Scheme::Github => "delivery",
+            Scheme::Stripe => "evt",
+        })
+    });
     let numbered = |base: &str, n: u64| {
         if args.count == 1 {
             base.to_owned()
@@ -60,6 +74,7 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
     let deliveries: Vec<Outgoing> = (0..args.count)
         .map(|n| {
             let job_id = numbered(&job_base, n);
+            let id = numbered(&id_base, n);
             let body = match &raw_body {
                 Some(bytes) => Bytes::from(bytes.clone()),
                 None => {
@@ -70,18 +85,19 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
                     if let Some(token) = &token {
                         event = event.token(token);
                     }
-                    event.build().body
+                    let body = event.build().body;
+                    match &scheme {
+                        // Stripe's event id is the body's `id`.
+                        Some(SendScheme::Stripe(_)) => with_id(&body, &id),
+                        _ => body,
+                    }
                 }
             };
-            let signing = keys.as_ref().map(|keys| Signing {
-                keys: keys.clone(),
-                family: header_family(args.headers),
-                id: numbered(&id_base, n),
-            });
+            let signing = scheme.as_ref().map(|s| s.signing(args, &id));
             Outgoing {
                 url: args.url.clone(),
                 headers: vec![("content-type".into(), "application/json".into())],
-                label: signing.as_ref().map_or(job_id, |s| s.id.clone()),
+                label: if signing.is_some() { id } else { job_id },
                 signing,
                 body,
             }
@@ -140,7 +156,7 @@ pub async fn replay(args: &ReplayArgs, json_out: bool) -> Result<(), CliError> {
                     .collect();
                 (
                     kept,
-                    Some(Signing {
+                    Some(Signing::Standard {
                         keys: keys.clone(),
                         family,
                         id,
@@ -164,6 +180,90 @@ pub async fn replay(args: &ReplayArgs, json_out: bool) -> Result<(), CliError> {
     };
     let outcomes = execute(deliveries, &plan, args.timeout, json_out).await?;
     finish(&outcomes, json_out)
+}
+
+/// How `send` signs, from `--scheme` and the secret.
+enum SendScheme {
+    Standard(Arc<Vec<SenderKey>>),
+    GitHub(Arc<str>),
+    Stripe(Arc<str>),
+}
+
+impl SendScheme {
+    /// The scheme `args` asks for, refusing the options it does not sign.
+    fn of(args: &SendArgs, secret: &str) -> Result<Self, CliError> {
+        let name = scheme_name(args.scheme);
+        let refuse = |given: bool, option: &str, why: &str| {
+            if given {
+                Err(CliError::Usage(format!(
+                    "{option} does not apply to --scheme {name}: {why}"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        if args.scheme != Scheme::Github {
+            refuse(
+                args.event.is_some(),
+                "--event",
+                "it is GitHub's X-GitHub-Event",
+            )?;
+        }
+        if args.scheme == Scheme::Standard {
+            return Ok(Self::Standard(Arc::new(sender_keys(secret)?)));
+        }
+        refuse(
+            args.headers.is_some(),
+            "--headers",
+            "it picks Standard Webhooks' header names",
+        )?;
+        if secret.is_empty() {
+            return Err(hookgate::signing::SecretError::Empty.into());
+        }
+        Ok(match args.scheme {
+            Scheme::Stripe => Self::Stripe(secret.into()),
+            _ => Self::GitHub(secret.into()),
+        })
+    }
+
+    /// The signing of the delivery with this id.
+    fn signing(&self, args: &SendArgs, id: &str) -> Signing {
+        match self {
+            Self::Standard(keys) => Signing::Standard {
+                keys: Arc::clone(keys),
+                family: header_family(args.headers.unwrap_or_default()),
+                id: id.to_owned(),
+            },
+            Self::GitHub(secret) => Signing::GitHub {
+                secret: Arc::clone(secret),
+                delivery: id.to_owned(),
+                event: args.event.clone().unwrap_or_else(|| "ping".to_owned()),
+            },
+            Self::Stripe(secret) => Signing::Stripe {
+                secret: Arc::clone(secret),
+            },
+        }
+    }
+}
+
+/// The scheme's name on the command line.
+fn scheme_name(scheme: Scheme) -> String {
+    use clap::ValueEnum as _;
+    scheme
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
+/// The JSON object `body` with `"id": id` added at its top (a job event
+/// made here, always an object).
+fn with_id(body: &Bytes, id: &str) -> Bytes {
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+        Ok(mut event) => {
+            event.insert("id".to_owned(), id.into());
+            serde_json::to_vec(&event).map_or_else(|_| body.clone(), Bytes::from)
+        }
+        Err(_) => body.clone(),
+    }
 }
 
 async fn execute(

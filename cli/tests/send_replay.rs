@@ -324,3 +324,75 @@ async fn an_unreachable_receiver_is_a_negative_result() {
     assert_eq!(code, 1);
     assert_eq!(answers(&report), [row("-", "connect", 1)]);
 }
+
+/// `send --scheme github|stripe` against the example receiver under the same
+/// `WEBHOOK_SCHEME`: processed, then a duplicate (GitHub's delivery id,
+/// Stripe's body `id`), then refused with another secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_and_stripe_senders_are_processed_once() {
+    for (scheme, secret) in [("github", "gh-secret"), ("stripe", "whsec_stripe_endpoint")] {
+        let receiver =
+            axum_receiver(&[("WEBHOOK_SCHEME", scheme), ("WEBHOOK_SECRET", secret)]).await;
+        let url = format!("{}/webhook/reducto", receiver.base_url());
+        let id = hookgate_conformance::unique_id(scheme);
+        let send = [
+            "send", &url, "--scheme", scheme, "--secret", secret, "--id", &id, "--job-id", "job_p",
+        ];
+        let (code, first) = send_json(&send).await;
+        assert_eq!(code, 0, "{scheme}: {first}");
+        assert_eq!(answers(&first), [row("200", "received", 1)], "{scheme}");
+        let (code, again) = send_json(&send).await;
+        assert_eq!(code, 0, "{scheme}: {again}");
+        assert_eq!(answers(&again), [row("200", "duplicate", 1)], "{scheme}");
+        let events: Value = reqwest::get(format!("{}/events", receiver.base_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let events = events.as_array().cloned().unwrap_or_default();
+        assert_eq!(
+            events.len(),
+            1,
+            "{scheme}: the handler ran once: {events:?}"
+        );
+        assert_eq!(events[0]["id"], id.as_str(), "{scheme}: the dedupe key");
+        let wrong = [
+            "send",
+            &url,
+            "--scheme",
+            scheme,
+            "--secret",
+            "another-secret",
+        ];
+        let (code, refused) = send_json(&wrong).await;
+        assert_eq!(code, 1, "{scheme}: {refused}");
+        assert_eq!(
+            answers(&refused),
+            [row("401", "invalid_signature", 1)],
+            "{scheme}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_scheme_refuses_what_it_does_not_sign() {
+    for (extra, says) in [
+        (
+            &["--scheme", "github", "--headers", "webhook"][..],
+            "--headers",
+        ),
+        (&["--scheme", "stripe", "--event", "push"][..], "--event"),
+        (&["--event", "push"][..], "--event"),
+    ] {
+        let mut all = vec!["send", "http://127.0.0.1:9/", "--secret", SECRET];
+        all.extend_from_slice(extra);
+        let out = hookgate_async(args(&all)).await;
+        out.expect(2);
+        assert!(out.stderr.contains(says), "{extra:?}: {}", out.stderr);
+    }
+    // A scheme signs: without a secret it is not a direct delivery.
+    let out = hookgate_async(args(&["send", "http://127.0.0.1:9/", "--scheme", "github"])).await;
+    out.expect(2);
+    assert!(out.stderr.contains("--secret"), "{}", out.stderr);
+}
