@@ -13,6 +13,7 @@ mod input;
 mod keys;
 mod outgoing;
 mod queue;
+mod replay;
 mod report;
 mod retry;
 mod send;
@@ -46,7 +47,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Sign(args) => sign::run(args, cli.json),
         Command::Verify(args) => verify::run(args, cli.json),
         Command::Send(args) => runtime()?.block_on(send::run(args, cli.json)),
-        Command::Replay(args) => runtime()?.block_on(send::replay(args, cli.json)),
+        Command::Replay(args) => runtime()?.block_on(replay::run(args, cli.json)),
         Command::Queue { command } => runtime()?.block_on(queue::run(command, cli.json)),
     }
 }

@@ -1,5 +1,6 @@
-//! `hookgate send URL`: act as Reducto — job events, signed or direct, with the
-//! sender's retries, duplicates and load — and `hookgate replay`.
+//! `hookgate send URL`: act as Reducto — job events, signed (Standard
+//! Webhooks, or as GitHub or Stripe sign) or direct, with the sender's
+//! retries, duplicates and load.
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use bytes::Bytes;
 use hookgate::testing::{SenderKey, TestDelivery};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{ReplayArgs, Scheme, SendArgs};
+use crate::args::{Scheme, SendArgs};
 use crate::capture::{self, Captured};
 use crate::deliver::{self, Outcome, Plan};
 use crate::error::CliError;
@@ -116,72 +117,6 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
     finish(&outcomes, json_out)
 }
 
-/// Runs `hookgate replay`.
-pub async fn replay(args: &ReplayArgs, json_out: bool) -> Result<(), CliError> {
-    let captures = capture::load(&args.from)?;
-    let keys = if args.resign {
-        Some(Arc::new(sender_keys(&input::required_secret(
-            &args.secret,
-        )?)?))
-    } else {
-        None
-    };
-    let mut deliveries = Vec::with_capacity(captures.len());
-    for captured in captures {
-        let body = Bytes::from(captured.body_bytes()?);
-        let url = args.url.clone().unwrap_or_else(|| captured.url.clone());
-        let found = [
-            hookgate::signing::HeaderFamily::Svix,
-            hookgate::signing::HeaderFamily::StandardWebhooks,
-        ]
-        .into_iter()
-        .find_map(|family| {
-            let [id_name, ..] = family.names();
-            captured
-                .headers
-                .iter()
-                .find(|(n, _)| n == id_name)
-                .map(|(_, id)| (family, id.clone()))
-        });
-        let label = found
-            .as_ref()
-            .map_or_else(|| "direct".to_owned(), |(_, id)| id.clone());
-        let (headers, signing) = match (&keys, found) {
-            (Some(keys), Some((family, id))) => {
-                let names = family.names();
-                let kept = captured
-                    .headers
-                    .into_iter()
-                    .filter(|(n, _)| !names.contains(&n.as_str()))
-                    .collect();
-                (
-                    kept,
-                    Some(Signing::Standard {
-                        keys: keys.clone(),
-                        family,
-                        id,
-                    }),
-                )
-            }
-            _ => (captured.headers, None),
-        };
-        deliveries.push(Outgoing {
-            url,
-            headers,
-            signing,
-            body,
-            label,
-        });
-    }
-    let plan = Plan {
-        copies: 1,
-        concurrency: 1,
-        retry_delays: Vec::new(),
-    };
-    let outcomes = execute(deliveries, &plan, args.timeout, json_out).await?;
-    finish(&outcomes, json_out)
-}
-
 /// How `send` signs, from `--scheme` and the secret.
 enum SendScheme {
     Standard(Arc<Vec<SenderKey>>),
@@ -266,7 +201,7 @@ fn with_id(body: &Bytes, id: &str) -> Bytes {
     }
 }
 
-async fn execute(
+pub(crate) async fn execute(
     deliveries: Vec<Outgoing>,
     plan: &Plan,
     timeout: f64,
@@ -298,7 +233,7 @@ async fn execute(
     Ok(outcomes)
 }
 
-fn finish(outcomes: &[Outcome], json_out: bool) -> Result<(), CliError> {
+pub(crate) fn finish(outcomes: &[Outcome], json_out: bool) -> Result<(), CliError> {
     let summary = Summary::of(outcomes);
     if json_out {
         report::print_json(outcomes, &summary);

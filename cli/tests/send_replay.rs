@@ -372,6 +372,33 @@ async fn github_and_stripe_senders_are_processed_once() {
             [row("401", "invalid_signature", 1)],
             "{scheme}"
         );
+        // Saved, then re-signed with the same secret (verified, so a
+        // duplicate) or another (refused).
+        let file = temp_file(&format!("{scheme}.jsonl"));
+        let path = file.to_str().unwrap();
+        let save = [
+            "send", &url, "--scheme", scheme, "--secret", secret, "--id", &id, "--save", path,
+        ];
+        assert_eq!(send_json(&save).await.0, 0, "{scheme}");
+        let (code, resigned) =
+            send_json(&["replay", "--from", path, "--resign", "--secret", secret]).await;
+        assert_eq!(code, 0, "{scheme}: {resigned}");
+        assert_eq!(answers(&resigned), [row("200", "duplicate", 1)], "{scheme}");
+        let (code, refused) = send_json(&[
+            "replay",
+            "--from",
+            path,
+            "--resign",
+            "--secret",
+            "another-secret",
+        ])
+        .await;
+        assert_eq!(code, 1, "{scheme}: {refused}");
+        assert_eq!(
+            answers(&refused),
+            [row("401", "invalid_signature", 1)],
+            "{scheme}"
+        );
     }
 }
 
