@@ -51,35 +51,62 @@ pub struct Outgoing {
     pub label: String,
 }
 
+impl Signing {
+    /// The same signing for the delivery `id` (Standard Webhooks' message
+    /// id, GitHub's delivery id; Stripe's is in the body).
+    pub fn with_id(&self, id: &str) -> Self {
+        let mut signing = self.clone();
+        match &mut signing {
+            Self::Standard { id: mine, .. } | Self::GitHub { delivery: mine, .. } => {
+                id.clone_into(mine);
+            }
+            Self::Stripe { .. } => {}
+        }
+        signing
+    }
+
+    /// The signature headers of `body` signed at `now` (Unix seconds).
+    pub fn headers(&self, body: &[u8], now: i64) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Standard { keys, family, id } => {
+                let [id_name, ts_name, sig_name] = family.names();
+                vec![
+                    (id_name, id.clone()),
+                    (ts_name, now.to_string()),
+                    (sig_name, crate::sign::signature(keys, id, now, body)),
+                ]
+            }
+            Self::GitHub {
+                secret,
+                delivery,
+                event,
+            } => vec![
+                ("X-GitHub-Delivery", delivery.clone()),
+                ("X-GitHub-Event", event.clone()),
+                (
+                    "X-Hub-Signature-256",
+                    github_signature(secret.as_bytes(), body),
+                ),
+            ],
+            Self::Stripe { secret } => vec![(
+                "Stripe-Signature",
+                stripe_signature(secret.as_bytes(), now, body),
+            )],
+        }
+    }
+}
+
 impl Outgoing {
     /// The headers of an attempt made at `now` (Unix seconds).
     pub fn headers_at(&self, now: i64) -> Vec<(String, String)> {
         let mut headers = self.headers.clone();
-        match &self.signing {
-            None => {}
-            Some(Signing::Standard { keys, family, id }) => {
-                let [id_name, ts_name, sig_name] = family.names();
-                let sig = crate::sign::signature(keys, id, now, &self.body);
-                headers.push((id_name.to_owned(), id.clone()));
-                headers.push((ts_name.to_owned(), now.to_string()));
-                headers.push((sig_name.to_owned(), sig));
-            }
-            Some(Signing::GitHub {
-                secret,
-                delivery,
-                event,
-            }) => {
-                headers.push(("X-GitHub-Delivery".to_owned(), delivery.clone()));
-                headers.push(("X-GitHub-Event".to_owned(), event.clone()));
-                headers.push((
-                    "X-Hub-Signature-256".to_owned(),
-                    github_signature(secret.as_bytes(), &self.body),
-                ));
-            }
-            Some(Signing::Stripe { secret }) => headers.push((
-                "Stripe-Signature".to_owned(),
-                stripe_signature(secret.as_bytes(), now, &self.body),
-            )),
+        if let Some(signing) = &self.signing {
+            headers.extend(
+                signing
+                    .headers(&self.body, now)
+                    .into_iter()
+                    .map(|(n, v)| (n.to_owned(), v)),
+            );
         }
         headers
     }

@@ -3,11 +3,10 @@
 //! retries, duplicates and load.
 
 use std::io::IsTerminal as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookgate::testing::{SenderKey, TestDelivery};
+use hookgate::testing::TestDelivery;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{Scheme, SendArgs};
@@ -18,7 +17,7 @@ use crate::input::{self, SendAuth};
 use crate::outgoing::{Outgoing, Signing};
 use crate::report::{self, Summary};
 use crate::retry;
-use crate::sign::{header_family, sender_keys};
+use crate::sign;
 
 /// Runs `hookgate send`.
 pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
@@ -30,13 +29,22 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
             "--count and --concurrency must be at least 1".into(),
         ));
     }
-    let (scheme, token) = match input::send_auth(&args.secret, args.token.as_deref())? {
-        SendAuth::Signed(text) => (Some(SendScheme::of(args, &text)?), None),
+    let (signing, token) = match input::send_auth(&args.secret, args.token.as_deref())? {
+        SendAuth::Signed(text) => {
+            let signing = sign::signing(
+                args.scheme,
+                &text,
+                args.headers,
+                args.event.as_deref(),
+                String::new(),
+            )?;
+            (Some(signing), None)
+        }
         SendAuth::Direct(token) => {
             if args.scheme != Scheme::Standard {
                 return Err(CliError::Usage(format!(
-                    "--scheme {} signs: give its secret with --secret",
-                    scheme_name(args.scheme)
+                    "--scheme {} signs its deliveries: give its secret with --secret",
+                    sign::scheme_name(args.scheme)
                 )));
             }
             (None, token)
@@ -58,13 +66,10 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
         .job_id
         .clone()
         .unwrap_or_else(|| input::fresh_id("job"));
-    let id_base = args.id.clone().unwrap_or_else(|| {
-        input::fresh_id(match args.scheme {
-            Scheme::Standard => "msg",
-            Scheme::Github => "delivery",
-            Scheme::Stripe => "evt",
-        })
-    });
+    let id_base = args
+        .id
+        .clone()
+        .unwrap_or_else(|| sign::fresh_id(args.scheme));
     let numbered = |base: &str, n: u64| {
         if args.count == 1 {
             base.to_owned()
@@ -87,14 +92,14 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
                         event = event.token(token);
                     }
                     let body = event.build().body;
-                    match &scheme {
+                    match &signing {
                         // Stripe's event id is the body's `id`.
-                        Some(SendScheme::Stripe(_)) => with_id(&body, &id),
+                        Some(Signing::Stripe { .. }) => with_id(&body, &id),
                         _ => body,
                     }
                 }
             };
-            let signing = scheme.as_ref().map(|s| s.signing(args, &id));
+            let signing = signing.as_ref().map(|s| s.with_id(&id));
             Outgoing {
                 url: args.url.clone(),
                 headers: vec![("content-type".into(), "application/json".into())],
@@ -115,78 +120,6 @@ pub async fn run(args: &SendArgs, json_out: bool) -> Result<(), CliError> {
         capture::save(path, &captures)?;
     }
     finish(&outcomes, json_out)
-}
-
-/// How `send` signs, from `--scheme` and the secret.
-enum SendScheme {
-    Standard(Arc<Vec<SenderKey>>),
-    GitHub(Arc<str>),
-    Stripe(Arc<str>),
-}
-
-impl SendScheme {
-    /// The scheme `args` asks for, refusing the options it does not sign.
-    fn of(args: &SendArgs, secret: &str) -> Result<Self, CliError> {
-        let name = scheme_name(args.scheme);
-        let refuse = |given: bool, option: &str, why: &str| {
-            if given {
-                Err(CliError::Usage(format!(
-                    "{option} does not apply to --scheme {name}: {why}"
-                )))
-            } else {
-                Ok(())
-            }
-        };
-        if args.scheme != Scheme::Github {
-            refuse(
-                args.event.is_some(),
-                "--event",
-                "it is GitHub's X-GitHub-Event",
-            )?;
-        }
-        if args.scheme == Scheme::Standard {
-            return Ok(Self::Standard(Arc::new(sender_keys(secret)?)));
-        }
-        refuse(
-            args.headers.is_some(),
-            "--headers",
-            "it picks Standard Webhooks' header names",
-        )?;
-        if secret.is_empty() {
-            return Err(hookgate::signing::SecretError::Empty.into());
-        }
-        Ok(match args.scheme {
-            Scheme::Stripe => Self::Stripe(secret.into()),
-            _ => Self::GitHub(secret.into()),
-        })
-    }
-
-    /// The signing of the delivery with this id.
-    fn signing(&self, args: &SendArgs, id: &str) -> Signing {
-        match self {
-            Self::Standard(keys) => Signing::Standard {
-                keys: Arc::clone(keys),
-                family: header_family(args.headers.unwrap_or_default()),
-                id: id.to_owned(),
-            },
-            Self::GitHub(secret) => Signing::GitHub {
-                secret: Arc::clone(secret),
-                delivery: id.to_owned(),
-                event: args.event.clone().unwrap_or_else(|| "ping".to_owned()),
-            },
-            Self::Stripe(secret) => Signing::Stripe {
-                secret: Arc::clone(secret),
-            },
-        }
-    }
-}
-
-/// The scheme's name on the command line.
-fn scheme_name(scheme: Scheme) -> String {
-    use clap::ValueEnum as _;
-    scheme
-        .to_possible_value()
-        .map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 /// The JSON object `body` with `"id": id` added at its top (a job event

@@ -2,12 +2,15 @@
 //! Svix, GitHub or Stripe), or a curl line.
 
 use hookgate::signing::HeaderFamily;
-use hookgate::testing::{github_signature, stripe_signature, SenderKey};
+use std::sync::Arc;
+
+use hookgate::testing::SenderKey;
 use serde_json::json;
 
 use crate::args::{Family, Scheme, SignArgs};
 use crate::error::CliError;
 use crate::input;
+use crate::outgoing::Signing;
 
 /// The header family `family` names.
 pub fn header_family(family: Family) -> HeaderFamily {
@@ -40,95 +43,107 @@ pub fn signature(keys: &[SenderKey], id: &str, timestamp: i64, body: &[u8]) -> S
 }
 
 /// Refuses an option the scheme has no use for, rather than ignoring it.
-fn refuse(given: bool, option: &str, scheme: &str, why: &str) -> Result<(), CliError> {
+pub fn refuse(given: bool, option: &str, scheme: Scheme, why: &str) -> Result<(), CliError> {
     if given {
         return Err(CliError::Usage(format!(
-            "{option} does not apply to --scheme {scheme}: {why}"
+            "{option} does not apply to --scheme {}: {why}",
+            scheme_name(scheme)
         )));
     }
     Ok(())
 }
 
+/// The scheme's name on the command line.
+pub fn scheme_name(scheme: Scheme) -> String {
+    use clap::ValueEnum as _;
+    scheme
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
+/// A fresh id for `scheme`'s deliveries: `msg_…`, `delivery_…`, `evt_…`.
+pub fn fresh_id(scheme: Scheme) -> String {
+    input::fresh_id(match scheme {
+        Scheme::Standard => "msg",
+        Scheme::Github => "delivery",
+        Scheme::Stripe => "evt",
+    })
+}
+
+/// How `scheme` signs with `secret` the delivery `id`, refusing the options
+/// it does not sign: `--headers` outside Standard Webhooks, `--event`
+/// outside GitHub.
+pub fn signing(
+    scheme: Scheme,
+    secret: &str,
+    headers: Option<Family>,
+    event: Option<&str>,
+    id: String,
+) -> Result<Signing, CliError> {
+    if scheme != Scheme::Github {
+        refuse(
+            event.is_some(),
+            "--event",
+            scheme,
+            "it is GitHub's X-GitHub-Event",
+        )?;
+    }
+    if scheme == Scheme::Standard {
+        return Ok(Signing::Standard {
+            keys: Arc::new(sender_keys(secret)?),
+            family: header_family(headers.unwrap_or_default()),
+            id,
+        });
+    }
+    refuse(
+        headers.is_some(),
+        "--headers",
+        scheme,
+        "it picks Standard Webhooks' header names",
+    )?;
+    if secret.is_empty() {
+        // An HMAC under an empty key is one anyone can compute.
+        return Err(hookgate::signing::SecretError::Empty.into());
+    }
+    Ok(match scheme {
+        Scheme::Github => Signing::GitHub {
+            secret: secret.into(),
+            delivery: id,
+            event: event.unwrap_or("ping").to_owned(),
+        },
+        _ => Signing::Stripe {
+            secret: secret.into(),
+        },
+    })
+}
+
 /// The headers `args` asks for, signed over `body`.
 fn signed_headers(args: &SignArgs, body: &[u8]) -> Result<Vec<(&'static str, String)>, CliError> {
     let secret = input::required_secret(&args.secret)?;
-    let other_scheme = |name: &str| -> Result<(), CliError> {
-        refuse(
-            args.headers.is_some(),
-            "--headers",
-            name,
-            "it picks Standard Webhooks' header names",
-        )
-    };
-    Ok(match args.scheme {
-        Scheme::Standard => {
-            refuse(
-                args.event.is_some(),
-                "--event",
-                "standard",
-                "the event is in the body",
-            )?;
-            let keys = sender_keys(&secret)?;
-            let id = args.id.clone().unwrap_or_else(|| input::fresh_id("msg"));
-            let timestamp = args.timestamp.unwrap_or_else(input::now);
-            let sig = signature(&keys, &id, timestamp, body);
-            let [id_name, ts_name, sig_name] =
-                header_family(args.headers.unwrap_or_default()).names();
-            vec![
-                (id_name, id),
-                (ts_name, timestamp.to_string()),
-                (sig_name, sig),
-            ]
-        }
-        Scheme::Github => {
-            other_scheme("github")?;
-            refuse(
-                args.timestamp.is_some(),
-                "--timestamp",
-                "github",
-                "GitHub signs no timestamp",
-            )?;
-            if secret.is_empty() {
-                return Err(hookgate::signing::SecretError::Empty.into());
-            }
-            vec![
-                (
-                    "X-GitHub-Delivery",
-                    args.id
-                        .clone()
-                        .unwrap_or_else(|| input::fresh_id("delivery")),
-                ),
-                (
-                    "X-GitHub-Event",
-                    args.event.clone().unwrap_or_else(|| "ping".to_owned()),
-                ),
-                ("X-Hub-Signature-256", github_signature(&secret, body)),
-            ]
-        }
-        Scheme::Stripe => {
-            other_scheme("stripe")?;
-            refuse(
-                args.id.is_some(),
-                "--id",
-                "stripe",
-                "the event id is the body's `id`",
-            )?;
-            refuse(
-                args.event.is_some(),
-                "--event",
-                "stripe",
-                "the event type is the body's `type`",
-            )?;
-            if secret.is_empty() {
-                return Err(hookgate::signing::SecretError::Empty.into());
-            }
-            let timestamp = args.timestamp.unwrap_or_else(input::now);
-            vec![(
-                "Stripe-Signature",
-                stripe_signature(&secret, timestamp, body),
-            )]
-        }
-    })
+    match args.scheme {
+        Scheme::Github => refuse(
+            args.timestamp.is_some(),
+            "--timestamp",
+            args.scheme,
+            "GitHub signs no timestamp",
+        )?,
+        Scheme::Stripe => refuse(
+            args.id.is_some(),
+            "--id",
+            args.scheme,
+            "the event id is the body's `id`",
+        )?,
+        Scheme::Standard => {}
+    }
+    let id = args.id.clone().unwrap_or_else(|| fresh_id(args.scheme));
+    let signing = signing(
+        args.scheme,
+        &secret,
+        args.headers,
+        args.event.as_deref(),
+        id,
+    )?;
+    Ok(signing.headers(body, args.timestamp.unwrap_or_else(input::now)))
 }
 
 /// Runs `hookgate sign`.

@@ -26,6 +26,17 @@ async fn send_json(list: &[&str]) -> (i32, Value) {
     (run.code.unwrap(), v)
 }
 
+/// What the example receiver's handler recorded (`GET /events`).
+async fn events(base_url: &str) -> Vec<Value> {
+    let events: Value = reqwest::get(format!("{base_url}/events"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    events.as_array().cloned().unwrap_or_default()
+}
+
 /// The report's `(status, code, count)` rows.
 fn answers(report: &Value) -> Vec<(String, String, u64)> {
     report["answers"]
@@ -63,13 +74,7 @@ async fn signed_send_then_duplicate_then_wrong_secret() {
     assert_eq!(code, 0, "{again}");
     assert_eq!(answers(&again), [row("200", "duplicate", 1)]);
 
-    let events: Value = reqwest::get(format!("{}/events", receiver.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let events = events.as_array().cloned().unwrap_or_default();
+    let events = events(&receiver.base_url()).await;
     assert_eq!(events.len(), 1, "the handler ran once: {events:?}");
 
     let wrong = [
@@ -344,13 +349,7 @@ async fn github_and_stripe_senders_are_processed_once() {
         let (code, again) = send_json(&send).await;
         assert_eq!(code, 0, "{scheme}: {again}");
         assert_eq!(answers(&again), [row("200", "duplicate", 1)], "{scheme}");
-        let events: Value = reqwest::get(format!("{}/events", receiver.base_url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let events = events.as_array().cloned().unwrap_or_default();
+        let events = events(&receiver.base_url()).await;
         assert_eq!(
             events.len(),
             1,
