@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::deadline::with_handler_deadline;
 use crate::headers::HeaderList;
 use crate::rejection::Rejection;
 use crate::secret::KeyRing;
@@ -277,7 +278,7 @@ impl<K: TenantKeys> Tenants<K> {
     /// Asks the source for `tenant`'s keys, within the deadline, and caches
     /// the answer (known or unknown; a failure is logged, not cached).
     async fn look_up(&self, tenant: &Arc<str>, now: i64) -> Looked<K> {
-        let failed = match tokio::time::timeout(self.deadline, self.source.keys(tenant)).await {
+        let failed = match with_handler_deadline(self.deadline, self.source.keys(tenant)).await {
             Ok(Ok(Some(keys))) if keys.usable() => {
                 let keys = Arc::new(keys);
                 self.cache
