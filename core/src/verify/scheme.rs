@@ -13,6 +13,27 @@ use crate::verify::GitHub;
 use crate::verify::Stripe;
 use crate::verify::{Request, StandardWebhooks, TemplateError, Tenants, Verdict, Verifier};
 
+/// `$body` with `$v` bound to the scheme in whichever arm `$scheme` is: one
+/// list of arms for every call that reaches the scheme itself.
+macro_rules! each_scheme {
+    ($scheme:expr, $v:ident => $body:expr) => {
+        match $scheme {
+            Scheme::Standard($v) => $body,
+            Scheme::Direct($v) => $body,
+            #[cfg(feature = "github")]
+            Scheme::GitHub($v) => $body,
+            #[cfg(feature = "stripe")]
+            Scheme::Stripe($v) => $body,
+            Scheme::Tenants($v) => $body,
+            #[cfg(feature = "github")]
+            Scheme::GitHubTenants($v) => $body,
+            #[cfg(feature = "stripe")]
+            Scheme::StripeTenants($v) => $body,
+            Scheme::Custom($v) => $body,
+        }
+    };
+}
+
 /// The scheme a receiver runs: the built-ins by value (static dispatch),
 /// anything else behind an `Arc`.
 #[derive(Clone)]
@@ -82,20 +103,7 @@ impl Scheme {
     }
 
     pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Self::Standard(s) => s.scheme(),
-            Self::Direct(d) => d.scheme(),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.scheme(),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.scheme(),
-            Self::Tenants(t) => t.scheme(),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.scheme(),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.scheme(),
-            Self::Custom(c) => c.scheme(),
-        }
+        each_scheme!(self, s => s.scheme())
     }
 
     /// A per-tenant scheme's path template and why it is refused, for
@@ -119,19 +127,6 @@ impl Scheme {
     }
 
     pub(crate) fn verify(&self, request: &Request<'_>) -> Verdict {
-        match self {
-            Self::Standard(s) => s.verify(request),
-            Self::Direct(d) => d.verify(request),
-            #[cfg(feature = "github")]
-            Self::GitHub(g) => g.verify(request),
-            #[cfg(feature = "stripe")]
-            Self::Stripe(s) => s.verify(request),
-            Self::Tenants(t) => t.verify(request),
-            #[cfg(feature = "github")]
-            Self::GitHubTenants(t) => t.verify(request),
-            #[cfg(feature = "stripe")]
-            Self::StripeTenants(t) => t.verify(request),
-            Self::Custom(c) => c.verify(request),
-        }
+        each_scheme!(self, s => s.verify(request))
     }
 }
