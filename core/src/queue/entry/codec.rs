@@ -43,29 +43,27 @@ impl QueueEntry {
                 a |= A_ID_IN_KEY;
             }
         }
-        if f.timestamp.is_some() {
-            a |= A_TIMESTAMP;
-        }
-        if f.job_id.is_some() {
-            a |= A_JOB;
-        }
-        if f.status.is_some() {
-            a |= A_STATUS;
-        }
+        let flags = |present: &[(bool, u8)]| {
+            present
+                .iter()
+                .filter(|(is, _)| *is)
+                .fold(0, |bits, (_, bit)| bits | bit)
+        };
+        a |= flags(&[
+            (f.timestamp.is_some(), A_TIMESTAMP),
+            (f.job_id.is_some(), A_JOB),
+            (f.status.is_some(), A_STATUS),
+        ]);
         match f.client_addr {
             Some(IpAddr::V4(_)) => b |= B_CLIENT_V4,
             Some(IpAddr::V6(_)) => b |= B_CLIENT_V6,
             None => {}
         }
-        if self.last_error.is_some() {
-            b |= B_LAST_ERROR;
-        }
-        if f.redact_field.is_some() {
-            b |= B_REDACT;
-        }
-        if self.forget_job.is_some() {
-            b |= B_FORGET;
-        }
+        b |= flags(&[
+            (self.last_error.is_some(), B_LAST_ERROR),
+            (f.redact_field.is_some(), B_REDACT),
+            (self.forget_job.is_some(), B_FORGET),
+        ]);
         let implied = if f.mode == Mode::Direct {
             DIRECT
         } else {
@@ -77,12 +75,10 @@ impl QueueEntry {
             .map(|o| &*o.scheme)
             .filter(|s| *s != implied);
         let event_type = f.other.as_ref().and_then(|o| o.event_type.as_deref());
-        if scheme.is_some() {
-            b |= B_SCHEME;
-        }
-        if event_type.is_some() {
-            b |= B_EVENT_TYPE;
-        }
+        b |= flags(&[
+            (scheme.is_some(), B_SCHEME),
+            (event_type.is_some(), B_EVENT_TYPE),
+        ]);
         let mut out = Vec::with_capacity(
             64 + self.key.len() + self.last_error.as_deref().map_or(0, str::len) + f.body.len(),
         );
