@@ -13,6 +13,12 @@ use crate::verify::{lower_hex, valid_id, Request, Verdict, Verified, Verifier};
 
 /// The scheme's name.
 pub(crate) const SCHEME: &str = "github";
+/// The signature header: `sha256=<hex>` over the raw body.
+pub(crate) const SIGNATURE_HEADER: &str = "x-hub-signature-256";
+/// The delivery id (kept on a redelivery): the dedupe key.
+pub(crate) const DELIVERY_HEADER: &str = "x-github-delivery";
+/// The event's name.
+pub(crate) const EVENT_HEADER: &str = "x-github-event";
 
 /// GitHub's webhook scheme (feature `github`).
 ///
@@ -101,11 +107,11 @@ impl GitHub {
     pub(crate) fn identify(&self, request: &Request<'_>) -> Result<Verified, Rejection> {
         let headers = request.headers;
         let signature = headers
-            .first("x-hub-signature-256")
-            .ok_or(SignatureError::MissingHeader("x-hub-signature-256"))?;
+            .first(SIGNATURE_HEADER)
+            .ok_or(SignatureError::MissingHeader(SIGNATURE_HEADER))?;
         let id = headers
-            .first("x-github-delivery")
-            .ok_or(SignatureError::MissingHeader("x-github-delivery"))?;
+            .first(DELIVERY_HEADER)
+            .ok_or(SignatureError::MissingHeader(DELIVERY_HEADER))?;
         let id = valid_id(id).ok_or(SignatureError::InvalidMessageId)?;
         let body = request.body;
         if !heavy(body.len(), || self.verify_signature(body, signature)) {
@@ -113,7 +119,7 @@ impl GitHub {
         }
         let mut verified = Verified::new(id);
         if let Some(event) = headers
-            .first("x-github-event")
+            .first(EVENT_HEADER)
             .and_then(|v| std::str::from_utf8(v).ok())
         {
             verified = verified.event_type(event);

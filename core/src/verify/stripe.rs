@@ -13,6 +13,8 @@ use crate::verify::{lower_hex, Request, Verdict, Verified, Verifier};
 
 /// The scheme's name.
 pub(crate) const SCHEME: &str = "stripe";
+/// The signature header: `t=<unix>,v1=<hex>[,v1=…]`.
+pub(crate) const SIGNATURE_HEADER: &str = "stripe-signature";
 
 /// Stripe's webhook scheme (feature `stripe`).
 ///
@@ -165,8 +167,8 @@ impl Stripe {
     ) -> Result<Verified, Rejection> {
         let header = request
             .headers
-            .first("stripe-signature")
-            .ok_or(SignatureError::MissingHeader("stripe-signature"))?;
+            .first(SIGNATURE_HEADER)
+            .ok_or(SignatureError::MissingHeader(SIGNATURE_HEADER))?;
         let body = request.body;
         let t = heavy(body.len(), || {
             self.verify_header_within(header, body, request.now, tolerance)

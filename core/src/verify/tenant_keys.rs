@@ -80,8 +80,11 @@ impl sealed::Keys for KeyRing {
 #[cfg(feature = "github")]
 impl sealed::Keys for GitHub {
     const SCHEME: &'static str = crate::verify::github::SCHEME;
-    const HEADERS: &'static [&'static str] =
-        &["x-hub-signature-256", "x-github-delivery", "x-github-event"];
+    const HEADERS: &'static [&'static str] = &[
+        crate::verify::github::SIGNATURE_HEADER,
+        crate::verify::github::DELIVERY_HEADER,
+        crate::verify::github::EVENT_HEADER,
+    ];
     const TIMESTAMPED: bool = false;
 
     fn usable(&self) -> bool {
@@ -96,7 +99,7 @@ impl sealed::Keys for GitHub {
 #[cfg(feature = "stripe")]
 impl sealed::Keys for Stripe {
     const SCHEME: &'static str = crate::verify::stripe::SCHEME;
-    const HEADERS: &'static [&'static str] = &["stripe-signature"];
+    const HEADERS: &'static [&'static str] = &[crate::verify::stripe::SIGNATURE_HEADER];
     const TIMESTAMPED: bool = true;
 
     fn usable(&self) -> bool {
