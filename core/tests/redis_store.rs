@@ -486,3 +486,54 @@ async fn connect_checks_the_server_and_fails_fast_when_nothing_listens() {
         .is_err());
     assert!(hookgate::redis::connect_lazy("not a url").is_err());
 }
+
+/// Per-tenant keys over the Redis store: one message id sent to two tenants
+/// is processed once for each (the dedupe key holds the tenant), and its
+/// retry is a duplicate within each.
+#[tokio::test]
+async fn a_message_id_is_deduplicated_per_tenant_in_redis() {
+    let Some(conn) = shared_redis("per_tenant_dedupe").await else {
+        return;
+    };
+    let ring = hookgate::signing::KeyRing::parse(SECRET).unwrap();
+    let keys = std::collections::HashMap::from([
+        ("acme".to_owned(), ring.clone()),
+        ("globex".to_owned(), ring),
+    ]);
+    let receiver = Receiver::builder()
+        .verifier(hookgate::verify::Tenants::new(
+            keys,
+            hookgate::verify::TenantFrom::Header("x-tenant".into()),
+        ))
+        .store(RedisStore::new(conn).with_prefix(unique_prefix("tenants")))
+        .build()
+        .unwrap();
+    let id = format!("m_{}", unique_prefix("tenant_id"));
+    let send = |tenant: &'static str| {
+        let (headers, body) = support::signed_delivery(&id);
+        let headers = headers.with("x-tenant", tenant);
+        let receiver = receiver.clone();
+        async move {
+            match receiver
+                .admit(Inbound {
+                    headers: &headers,
+                    body: body.into(),
+                    peer: None,
+                })
+                .await
+            {
+                Admission::Proceed(_, claim) => {
+                    claim.settle(true).await.unwrap();
+                    "processed".to_owned()
+                }
+                Admission::Respond(outcome) => outcome.code().to_owned(),
+            }
+        }
+    };
+    for tenant in ["acme", "globex"] {
+        assert_eq!(send(tenant).await, "processed", "{tenant}");
+    }
+    for tenant in ["acme", "globex"] {
+        assert_eq!(send(tenant).await, "duplicate", "{tenant}");
+    }
+}
